@@ -1,0 +1,48 @@
+"""ember: PyTorch rebuilt in readable Python, on NumPy (CPU) and CuPy (CUDA).
+
+`import ember as torch` gives the torch namespace: tensors, autograd, nn, optim, data ...
+"""
+__version__ = '0.1.0'
+
+from ._dtype import (dtype, float32, float, float64, double, float16, half, bfloat16,  # noqa: F401
+                     int8, int16, short, int32, int, int64, long, uint8, uint16, uint32, uint64,
+                     bool, complex64, cfloat, complex128, cdouble, get_default_dtype,
+                     set_default_dtype, promote_types, result_type as _result_type, can_cast,
+                     finfo, iinfo)
+from ._device import device  # noqa: F401
+from ._tensor import Tensor, Size  # noqa: F401
+from ._storage import Storage as UntypedStorage  # noqa: F401
+from . import autograd  # noqa: F401
+from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,  # noqa: F401
+                                 is_grad_enabled, is_inference_mode_enabled)
+from . import _ops  # noqa: F401  (attaches Tensor methods)
+from ._ops.elementwise import *  # noqa: F401,F403
+from ._ops.reduction import *  # noqa: F401,F403
+from ._ops.shape import *  # noqa: F401,F403
+from ._ops.creation import *  # noqa: F401,F403
+from ._printing import set_printoptions  # noqa: F401
+from . import utils  # noqa: F401
+
+
+class _Layout:
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return 'torch.' + self.name
+
+
+strided = _Layout('strided')
+
+
+def result_type(tensor, other):
+    """dtype of an op between tensor and other under torch's promotion rules."""
+    return _result_type(tensor, other)
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    return input.numel()

@@ -1,0 +1,330 @@
+"""Backward-graph nodes and `autograd.Function`.
+
+Every differentiable op in ember is a `Function` subclass: `forward(ctx, *args)` computes the
+result from backend arrays (`t._data`), `backward(ctx, *grads)` returns input gradients
+written with ember Tensor ops, so the backward itself is differentiable (create_graph).
+The ctx object *is* the graph node (the output's `grad_fn`), as in PyTorch: its class is
+generated per Function and named like PyTorch's (`MulBackward0`, or `<Name>Backward` for
+user Functions).
+"""
+import itertools
+
+from .grad_mode import GradState
+
+__all__ = ['Function', 'Node', 'FunctionCtx', 'BackwardCFunction', 'AccumulateGrad',
+           'once_differentiable']
+
+_FREED_MSG = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward.")
+
+_sequence = itertools.count()
+Tensor = None  # set by ember._tensor to break the import cycle
+
+
+class Node:
+    """A node of the backward graph. `next_functions` holds (node, output_nr) per input."""
+    next_functions = ()
+    _tensor_pre_hooks = None   # {output_nr: [hook(grad) -> grad|None]}
+    _retained = None           # {output_nr: tensor} for retain_grad()
+    _pre_hooks = None          # [hook(grad_outputs) -> grad_outputs|None]
+    _post_hooks = None         # [hook(grad_inputs, grad_outputs) -> grad_inputs|None]
+    _anomaly_trace = None
+    _n_outputs = 1
+    _out_meta = None
+
+    def name(self):
+        return type(self).__name__
+
+    @property
+    def metadata(self):
+        md = self.__dict__.get('_metadata')
+        if md is None:
+            md = self._metadata = {}
+        return md
+
+    def register_hook(self, fn):
+        """fn(grad_inputs, grad_outputs) runs after this node's backward; may return new grad_inputs."""
+        from ..utils.hooks import RemovableHandle
+        if self._post_hooks is None:
+            self._post_hooks = []
+        return RemovableHandle(self._post_hooks, fn)
+
+    def register_prehook(self, fn):
+        """fn(grad_outputs) runs before this node's backward; may return new grad_outputs."""
+        from ..utils.hooks import RemovableHandle
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        return RemovableHandle(self._pre_hooks, fn)
+
+    def _add_tensor_pre_hook(self, output_nr, fn):
+        from ..utils.hooks import RemovableHandle
+        if self._tensor_pre_hooks is None:
+            self._tensor_pre_hooks = {}
+        return RemovableHandle(self._tensor_pre_hooks.setdefault(output_nr, []), fn)
+
+    def _release_saved(self):
+        pass
+
+    def __repr__(self):
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+
+class AccumulateGrad(Node):
+    """The node of a leaf tensor: adds the incoming gradient into `variable.grad`."""
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def apply(self, grad, create_graph=False):
+        var = self.variable
+        old = var._grad
+        if create_graph:
+            var._grad = grad if old is None else old + grad
+        elif old is None:
+            # A fresh, writable, contiguous copy: incoming grads may alias other grads or views.
+            new = Tensor._from_array(grad._data.copy(), var._storage.device)
+            var._grad = new
+        elif old._grad_fn is not None or old._requires_grad:
+            var._grad = (old + grad).detach()
+        else:
+            old._data += grad._data.astype(old._data.dtype, copy=False)
+        hooks = var.__dict__.get('_post_accumulate_hooks')
+        if hooks:
+            for h in list(hooks):
+                h(var)
+        return ()
+
+
+class FunctionCtx:
+    """What forward() and backward() may call on ctx."""
+
+    def save_for_backward(self, *tensors):
+        self._saved = tensors
+        self._saved_versions = tuple(t._storage.version if t is not None else 0 for t in tensors)
+
+    @property
+    def saved_tensors(self):
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(_FREED_MSG)
+        for i, (t, v) in enumerate(zip(saved, self._saved_versions)):
+            if t is not None and t._storage.version != v:
+                _raise_modified(self, t, i, v)
+        return saved
+
+    def mark_dirty(self, *tensors):
+        self._dirty = tensors
+
+    def mark_non_differentiable(self, *tensors):
+        self._non_diff = tensors
+
+    def set_materialize_grads(self, value):
+        self.materialize_grads = bool(value)
+
+    def save_for_forward(self, *tensors):
+        self._saved_forward = tensors
+
+
+def _raise_modified(node, t, index, expected):
+    from .._printing import type_name
+    shape = list(t.shape)
+    owner = ''
+    if t._grad_fn is not None:
+        owner = f", which is output {t._output_nr} of {t._grad_fn.name()},"
+    raise RuntimeError(
+        f"one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{type_name(t)} {shape}]{owner} is at version {t._storage.version}; "
+        f"expected version {expected} instead. Hint: enable anomaly detection to find the "
+        f"operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).")
+
+
+class BackwardCFunction(Node, FunctionCtx):
+    """Base of the generated node classes: the ctx of one Function call."""
+    _saved = ()
+    _saved_versions = ()
+    _dirty = ()
+    _non_diff = ()
+    materialize_grads = True
+    needs_input_grad = ()
+    _fwd_cls = None
+
+    def apply(self, *grads):
+        return self._fwd_cls.backward(self, *grads)
+
+    def _release_saved(self):
+        if self._saved:
+            self._saved = None
+
+    def __getattr__(self, name):
+        # saved tensors freed by backward: torch raises the same error on ctx attributes
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+
+class _FunctionMeta(type):
+    def __init__(cls, name, bases, attrs, node_name=None, **kw):
+        super().__init__(name, bases, attrs)
+        cls._backward_cls = type(node_name or name + 'Backward', (BackwardCFunction,),
+                                 {'_fwd_cls': cls, '__module__': cls.__module__})
+
+    def __new__(mcs, name, bases, attrs, node_name=None, **kw):
+        return super().__new__(mcs, name, bases, attrs)
+
+
+def _edge(t):
+    fn = t._grad_fn
+    if fn is not None:
+        return (fn, t._output_nr)
+    if t._requires_grad:
+        return (t._accumulate_grad_node(), 0)
+    return (None, 0)
+
+
+class Function(metaclass=_FunctionMeta):
+    """Base class of differentiable operations (torch.autograd.Function).
+
+    Subclasses define static `forward(ctx, *args)` and `backward(ctx, *grad_outputs)` and are
+    called through `apply`. forward runs with grad recording off; it may return Tensors or
+    backend arrays (wrapped on the device of the first tensor argument).
+    """
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for "
+                                  "your custom autograd.Function to use it with backward mode AD.")
+
+    vjp = backward
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        ctx = cls._backward_cls()
+        prev = GradState.enabled
+        track = False
+        if prev:
+            for a in args:
+                if isinstance(a, Tensor) and a._requires_grad:
+                    track = True
+                    break
+        if track:
+            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        GradState.enabled = False
+        try:
+            if cls.setup_context is Function.setup_context:
+                out = cls.forward(ctx, *args, **kwargs)
+            else:
+                out = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, out)
+        finally:
+            GradState.enabled = prev
+        if not isinstance(out, tuple):
+            if not isinstance(out, Tensor):
+                out = _wrap_output(out, args)
+            if track:
+                out = _link_single(ctx, args, out)
+            return out
+        outs = tuple(o if (o is None or isinstance(o, Tensor) or not hasattr(o, 'shape'))
+                     else _wrap_output(o, args) for o in out)
+        if track:
+            outs = _link_multi(ctx, args, outs)
+        return outs
+
+
+def _wrap_output(arr, args):
+    from .._device import CPU
+    dev = CPU
+    for a in args:
+        if isinstance(a, Tensor):
+            dev = a._storage.device
+            break
+    return Tensor._from_array(arr, dev)
+
+
+def _set_edges(ctx, args):
+    tensors = [a for a in args if isinstance(a, Tensor)]
+    ctx.next_functions = tuple([_edge(a) for a in tensors])
+    ctx._input_meta = tuple([(a._data.shape, a._data.dtype) for a in tensors])
+    ctx._n_args = len(args)
+    if len(tensors) != len(args):
+        ctx._tensor_positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
+    ctx._seq = next(_sequence)
+    if _anomaly.enabled:
+        import traceback
+        ctx._anomaly_trace = ''.join(traceback.format_stack()[:-3])
+
+
+def _link_single(ctx, args, out):
+    _set_edges(ctx, args)
+    if ctx._dirty:
+        _rebase_dirty(ctx)
+        return out
+    if any(o is out for o in ctx._non_diff):
+        return out
+    if any(o is out for o in args):
+        out = out._alias()   # an input returned unchanged becomes a new tensor with this history
+    if out._data.dtype.kind in 'fcV':
+        out._grad_fn = ctx
+        out._output_nr = 0
+        out._requires_grad = True
+    return out
+
+
+def _rebase_dirty(ctx):
+    for i, t in enumerate(ctx._dirty):
+        if t._grad_fn is None and t._requires_grad:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        t._grad_fn = ctx
+        t._output_nr = i
+        t._requires_grad = True
+
+
+def _link_multi(ctx, args, outs):
+    _set_edges(ctx, args)
+    ctx._n_outputs = len(outs)
+    ctx._out_meta = tuple((o._data.shape, o.dtype, o._storage.device) if isinstance(o, Tensor) else None
+                          for o in outs)
+    dirty = ctx._dirty
+    non_diff = ctx._non_diff
+    result = []
+    for nr, o in enumerate(outs):
+        if isinstance(o, Tensor):
+            if any(o is a for a in args) and not any(o is d for d in dirty):
+                o = o._alias()
+            if any(o is d for d in dirty) and o._grad_fn is None and o._requires_grad:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+            if not any(o is n for n in non_diff) and o._data.dtype.kind in 'fcV':
+                o._grad_fn = ctx
+                o._output_nr = nr
+                o._requires_grad = True
+        result.append(o)
+    return tuple(result)
+
+
+class _AnomalyState:
+    enabled = False
+    check_nan = True
+
+
+_anomaly = _AnomalyState
+
+
+def once_differentiable(fn):
+    """Decorator for backward(): run it without recording a graph (its result is not differentiable)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        from .grad_mode import no_grad
+        with no_grad():
+            return fn(ctx, *args)
+    return wrapper

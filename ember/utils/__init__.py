@@ -1,0 +1,2 @@
+"""ember.utils (= torch.utils): data, hooks, tensorboard ..."""
+from . import hooks  # noqa: F401
