@@ -1,0 +1,2 @@
+"""(being written) manual_seed, Generator, RNG state."""
+__all__ = []
