@@ -28,6 +28,7 @@ from ._ops.random_ops import *  # noqa: F401,F403
 from .random import *  # noqa: F401,F403
 from ._printing import set_printoptions  # noqa: F401
 from . import utils  # noqa: F401
+from . import cuda, accelerator, backends  # noqa: F401
 
 
 class _Layout:

@@ -101,6 +101,8 @@ def backend(dev):
             from . import cuda
             cuda._lazy_init()
             import cupy
+            from . import _tensor
+            _tensor._ARRAY_TYPES.add(cupy.ndarray)
             _BACKENDS['cuda'] = xp = cupy
         else:
             raise RuntimeError(f"ember has no array backend for device type '{dev.type}'")

@@ -13,6 +13,7 @@ from .autograd.grad_mode import GradState
 __all__ = ['Tensor', 'register_methods']
 
 _new = object.__new__
+_ARRAY_TYPES = {backend(CPU).ndarray}   # the CUDA backend adds cupy.ndarray
 
 
 class Tensor:
@@ -36,7 +37,7 @@ class Tensor:
     @staticmethod
     def _from_array(arr, device=CPU):
         """Wrap a backend array (or scalar) as a fresh tensor that owns it."""
-        if not hasattr(arr, 'shape') or arr.__class__.__name__ not in ('ndarray',):
+        if arr.__class__ not in _ARRAY_TYPES:
             arr = backend(device).asarray(arr)
         t = _new(Tensor)
         t._data = arr

@@ -241,13 +241,10 @@ class Function(metaclass=_FunctionMeta):
 
 
 def _wrap_output(arr, args):
-    from .._device import CPU
-    dev = CPU
     for a in args:
         if isinstance(a, Tensor):
-            dev = a._storage.device
-            break
-    return Tensor._from_array(arr, dev)
+            return Tensor._from_array(arr, a._storage.device)
+    return Tensor._from_array(arr)
 
 
 def _set_edges(ctx, args):
