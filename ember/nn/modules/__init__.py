@@ -1,0 +1,3 @@
+"""nn modules, re-exported by ember.nn."""
+from .module import Module  # noqa: F401
+from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict  # noqa: F401
