@@ -21,14 +21,21 @@ from ._ops.pointwise import *  # noqa: F401,F403
 from ._ops.reduction import *  # noqa: F401,F403
 from ._ops.sort import *  # noqa: F401,F403
 from ._ops.shape import *  # noqa: F401,F403
+from ._ops.join import *  # noqa: F401,F403
+from ._ops.rearrange import *  # noqa: F401,F403
 from ._ops.indexing import *  # noqa: F401,F403
 from ._ops.linalg import *  # noqa: F401,F403
 from ._ops.creation import *  # noqa: F401,F403
 from ._ops.random_ops import *  # noqa: F401,F403
 from .random import *  # noqa: F401,F403
-from ._printing import set_printoptions  # noqa: F401
+from ._printing import set_printoptions, get_printoptions  # noqa: F401
 from . import utils  # noqa: F401
+from . import linalg  # noqa: F401
 from . import cuda, accelerator, backends  # noqa: F401
+from . import nn  # noqa: F401
+from . import optim  # noqa: F401
+from . import serialization  # noqa: F401
+from .serialization import save, load  # noqa: F401
 
 
 class _Layout:

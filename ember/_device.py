@@ -20,11 +20,13 @@ class device:
             type, index = 'cuda', type
         if not isinstance(type, str):
             raise TypeError(f"device() received an invalid combination of arguments - got ({type.__class__.__name__})")
+        if not type:
+            raise RuntimeError("Device string must not be empty")
         if ':' in type:
             if index is not None:
                 raise RuntimeError(f"type (string) must not include an index because index was passed explicitly: {type}")
             type, _, idx = type.partition(':')
-            if not idx.isdigit():
+            if not (idx.isascii() and idx.isdigit()) or (len(idx) > 1 and idx[0] == '0'):
                 raise RuntimeError(f"Invalid device string: '{type}:{idx}'")
             index = int(idx)
         if type not in ('cpu', 'cuda', 'meta', 'mps'):
@@ -47,8 +49,7 @@ class device:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
+        # like torch.device, a device never equals a string ('cpu'): compare `.type` instead
         return isinstance(other, device) and self.type == other.type and self.index == other.index
 
     def __hash__(self):

@@ -42,7 +42,8 @@ class dtype:
         return {complex64: float32, complex128: float64}.get(self, self)
 
     def to_complex(self):
-        return {float32: complex64, float64: complex128, float16: complex64}.get(self, self)
+        return {float32: complex64, float64: complex128, float16: complex64,
+                bfloat16: complex64}.get(self, self)
 
     def __repr__(self):
         return 'torch.' + self.name
@@ -80,6 +81,11 @@ _ALL = (bool, uint8, uint16, uint32, uint64, int8, int16, int32, int64, float16,
         float32, float64, complex64, complex128)
 _BY_NAME = {d.name: d for d in _ALL}
 _BY_NP = {d.np: d for d in _ALL}
+_BIG_UNSIGNED = (uint16, uint32, uint64)  # torch promotes these only with floating dtypes
+_SCALAR_NAME = {bool: 'Bool', uint8: 'Byte', uint16: 'UInt16', uint32: 'UInt32', uint64: 'UInt64',
+                int8: 'Char', int16: 'Short', int32: 'Int', int64: 'Long', float16: 'Half',
+                bfloat16: 'BFloat16', float32: 'Float', float64: 'Double',
+                complex64: 'ComplexFloat', complex128: 'ComplexDouble'}
 
 
 def from_numpy_dtype(np_dtype):
@@ -114,6 +120,9 @@ def promote_types(a, b):
     """torch.promote_types: the smallest dtype both a and b convert to without losing category."""
     if a is b:
         return a
+    if (a in _BIG_UNSIGNED or b in _BIG_UNSIGNED) and _FLOAT not in (a.category, b.category):
+        raise RuntimeError("Promotion for uint16, uint32, uint64 types is not supported, "
+                           f"attempted to promote {_SCALAR_NAME[a]} and {_SCALAR_NAME[b]}")
     ca, cb = a.category, b.category
     if ca != cb:
         hi, lo = (a, b) if ca > cb else (b, a)
@@ -153,8 +162,10 @@ def _scalar_dtype(x):
         return bool
     if t is _pycomplex:
         return _default_complex()
-    if isinstance(x, _pybool) or isinstance(x, _np.bool_):
+    if isinstance(x, _pybool):
         return bool
+    if isinstance(x, _np.bool_):
+        return _Defaults.dtype  # torch wraps a NumPy bool scalar as a floating-point number
     if isinstance(x, (_pyint, _np.integer)):
         return int64
     if isinstance(x, (_pyfloat, _np.floating)):
@@ -194,7 +205,7 @@ class finfo:
     """Machine limits of a floating dtype (eps, max, min, tiny, bits, resolution)."""
 
     def __init__(self, type=None):
-        type = type or _Defaults.dtype
+        type = (type or _Defaults.dtype).to_real()
         fi = _mld.finfo(type.np) if type is bfloat16 else _np.finfo(type.np)
         self.dtype = type.name
         self.bits = type.itemsize * 8
@@ -202,11 +213,11 @@ class finfo:
         self.max = _pyfloat(fi.max)
         self.min = _pyfloat(fi.min)
         self.tiny = self.smallest_normal = _pyfloat(fi.tiny)
-        self.resolution = _pyfloat(fi.resolution)
+        self.resolution = 10.0 ** -_pyint(fi.precision)
 
     def __repr__(self):
-        return (f"finfo(resolution={self.resolution}, min={self.min:e}, max={self.max:e}, "
-                f"eps={self.eps:e}, smallest_normal={self.tiny:e}, tiny={self.tiny:e}, "
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.tiny:g}, tiny={self.tiny:g}, "
                 f"dtype={self.dtype})")
 
 
@@ -221,4 +232,4 @@ class iinfo:
         self.max = _pyint(ii.max)
 
     def __repr__(self):
-        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

@@ -117,7 +117,7 @@ class Tensor:
         return (_ptr(self._data) - _ptr(self._storage.base)) // self._data.itemsize
 
     def data_ptr(self):
-        return _ptr(self._data)
+        return _ptr(self._data) if self._data.size else 0   # torch: 0 for empty tensors
 
     def untyped_storage(self):
         return self._storage
@@ -199,11 +199,13 @@ class Tensor:
 
     @property
     def grad_fn(self):
+        if self._base is not None:
+            _function._refresh_view(self)   # the base may have been modified in place
         return self._grad_fn
 
     @property
     def is_leaf(self):
-        return self._grad_fn is None
+        return self.grad_fn is None
 
     @property
     def output_nr(self):
@@ -313,7 +315,7 @@ class Tensor:
     # ---------------------------------------------------------------- Python protocol
     def __repr__(self, *, tensor_contents=None):
         from ._printing import tensor_repr
-        return tensor_repr(self)
+        return tensor_repr(self, tensor_contents)
 
     def __format__(self, spec):
         if self._data.ndim == 0:

@@ -3,7 +3,7 @@ in-place writes (with PyTorch's autograd semantics for views), dim normalization
 from .. import _dtype as D
 from .._device import backend
 from .._tensor import Tensor, _wrap_dim
-from ..autograd.function import Node, _edge
+from ..autograd.function import Node, _edge, _refresh_view
 from ..autograd.grad_mode import GradState, no_grad, enable_grad
 
 __all__ = ['xp_of', 'device_of', 'unwrap', 'to_tensor', 'result_dtype', 'wrap_dim', 'dims_arg',
@@ -98,6 +98,8 @@ def inplace(self, fn, *args, **kwargs):
     is rebased onto the op; writing through a view rebases the base (CopySlices) so that
     gradients match PyTorch. Bumps the version counter.
     """
+    if self._base is not None:
+        _refresh_view(self)
     track = GradState.enabled and (self._requires_grad or any(
         isinstance(a, Tensor) and a._requires_grad for a in args))
     if not track:
@@ -138,6 +140,8 @@ def _write(self, res):
 
 def _snapshot(self):
     """A copy of self's current values carrying self's autograd history (input of the op)."""
+    if self._base is not None:
+        _refresh_view(self)
     t = Tensor._from_array(self._data.copy(), self._storage.device)
     t._grad_fn = self._grad_fn
     t._output_nr = self._output_nr
@@ -158,6 +162,9 @@ class CopySlices(Node):
     Inputs: the base's previous history and the op's result. The gradient for the base is
     the incoming gradient with the written region zeroed; the result gets that region.
     """
+
+    def name(self):
+        return 'torch::autograd::CopySlices'
 
     def __init__(self, base_edge, result_edge, chain, base_meta, result_meta):
         self.next_functions = (base_edge, result_edge)
@@ -182,6 +189,7 @@ def _rebase_view(view, base, res):
     view._grad_fn = regenerated._grad_fn
     view._output_nr = regenerated._output_nr
     view._requires_grad = True
+    view._gf_version = view._storage.version
 
 
 def write_out(out, res):
@@ -191,8 +199,11 @@ def write_out(out, res):
     if not isinstance(out, Tensor):
         raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
     if GradState.enabled and (res._requires_grad or out._requires_grad):
-        raise RuntimeError("out=... arguments don't support automatic differentiation, but one of "
-                           "the arguments requires grad.")
+        import re
+        fn = res._grad_fn
+        op = f"{re.sub(r'Backward[0-9]*$', '', fn.name()).lower()}(): " if fn is not None else ''
+        raise RuntimeError(f"{op}functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
     if res._data.dtype != out._data.dtype:
         _cast_check(res.dtype, out.dtype)
     if out._data.shape != res._data.shape:

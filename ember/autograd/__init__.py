@@ -4,9 +4,12 @@ from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, 
                         is_grad_enabled, is_inference_mode_enabled)
 from .engine import run_backward
 from . import function as _fn
+from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: F401
+from . import functional  # noqa: F401
 
 __all__ = ['backward', 'grad', 'Function', 'once_differentiable', 'no_grad', 'enable_grad',
-           'set_grad_enabled', 'inference_mode', 'detect_anomaly', 'set_detect_anomaly']
+           'set_grad_enabled', 'inference_mode', 'detect_anomaly', 'set_detect_anomaly', 'gradcheck',
+           'gradgradcheck', 'functional']
 
 
 def _as_tuple(x):
@@ -53,7 +56,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         retain_graph = create_graph
     inputs = _as_tuple(inputs)
     if inputs is not None and len(inputs) == 0:
-        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     run_backward(tensors, _make_grads(tensors, grads), retain_graph, create_graph, inputs=inputs)
 
 

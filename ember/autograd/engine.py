@@ -11,21 +11,25 @@ from .grad_mode import GradState
 __all__ = ['run_backward']
 
 
-def _reduce_to(grad, shape, np_dtype):
+def _bad_shape(node, index, gshape, shape):
+    name = node.name() if node is not None else 'backward'
+    return RuntimeError(f"Function {name} returned an invalid gradient at index {index} - got "
+                        f"{list(gshape)} but expected shape compatible with {list(shape)}")
+
+
+def _reduce_to(grad, shape, np_dtype, node=None, index=0):
     """Sum a broadcast gradient down to `shape` and cast it to the input's dtype."""
     if grad._data.shape != shape:
         gshape = grad._data.shape
         lead = len(gshape) - len(shape)
         if lead < 0:
-            raise RuntimeError(f"Function backward returned a gradient of shape {list(gshape)} "
-                               f"that is not broadcastable to the input shape {list(shape)}")
+            raise _bad_shape(node, index, gshape, shape)
         dims = list(range(lead))
         for i, s in enumerate(shape):
             if s == 1 and gshape[lead + i] != 1:
                 dims.append(lead + i)
             elif s != gshape[lead + i]:
-                raise RuntimeError(f"Function backward returned an invalid gradient: got shape "
-                                   f"{list(gshape)} but expected shape compatible with {list(shape)}")
+                raise _bad_shape(node, index, gshape, shape)
         if dims:
             grad = grad.sum(dims, keepdim=True)
         if lead:
@@ -34,6 +38,8 @@ def _reduce_to(grad, shape, np_dtype):
             grad = grad.reshape(shape)
     if grad._data.dtype != np_dtype and np_dtype.kind in 'fcV':
         from .._dtype import _BY_NP
+        if grad._data.dtype.kind == 'c' and np_dtype.kind != 'c':
+            grad = grad.real          # a real input keeps the real part, as torch does
         grad = grad.to(_BY_NP[np_dtype])
     return grad
 
@@ -117,11 +123,14 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
                 if not accumulate:
                     raise RuntimeError("One of the differentiated Tensors does not require grad")
                 continue
-            capture.setdefault(node, []).append((nr, i))
             targets.add(node)
+            if accumulate:
+                if not isinstance(node, AccumulateGrad):
+                    # a non-leaf in backward(inputs=...): its .grad receives the gradient
+                    capture.setdefault(node, []).append((nr, t))
+            else:
+                capture.setdefault(node, []).append((nr, i))
         needed = _needed_nodes(roots, deps, targets)
-        if accumulate:
-            capture = {}
 
     prev_mode = GradState.enabled
     GradState.enabled = bool(create_graph)
@@ -138,7 +147,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
     if results is not None and not accumulate:
         for i, r in enumerate(results):
             if r is None and not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been used "
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used "
                                    "in the graph. Set allow_unused=True if this is the desired behavior.")
         return results
     return None
@@ -162,24 +171,31 @@ def _run_node(node, grads, deps, ready, buffers, capture, results, needed,
                 t._grad = g.detach().clone() if t._grad is None else (t._grad + g).detach()
     cap = capture.get(node) if capture else None
     if cap:
-        for nr, i in cap:
-            g = grads[nr]
-            results[i] = g if (g is None or create_graph) else g.detach()
+        if accumulate:   # non-leaf tensors named in backward(inputs=...)
+            for nr, t in cap:
+                g = grads[nr]
+                if g is not None:
+                    g = g if create_graph else g.detach()
+                    t._grad = g.clone() if t._grad is None else t._grad + g
+        else:
+            for nr, i in cap:
+                g = grads[nr]
+                results[i] = g if (g is None or create_graph) else g.detach()
 
-    run = (needed is None or node in needed) and not (cap and not accumulate and
-                                                       isinstance(node, AccumulateGrad))
-    if run and isinstance(node, AccumulateGrad):
-        if grads[0] is not None and (accumulate or needed is None):
+    if isinstance(node, AccumulateGrad):
+        if grads[0] is not None and accumulate and (needed is None or node in needed):
             node.apply(grads[0], create_graph)
         return
     nexts = node.next_functions
+    # with `inputs`, run only nodes that lead to one of them
+    run = needed is None or any(n in needed for n, _ in nexts if n is not None)
     grad_inputs = None
     if run and nexts and any(g is not None for g in grads):
         if node._pre_hooks:
             for h in list(node._pre_hooks):
                 r = h(tuple(grads))
                 if r is not None:
-                    grads = list(r)
+                    grads = list(_check_hook_result(h, r, len(grads)))
         if node._n_outputs > 1 and getattr(node, 'materialize_grads', True):
             grads = [_zeros_for(meta) if g is None and meta is not None else g
                      for g, meta in zip(grads, node._out_meta)]
@@ -198,13 +214,13 @@ def _run_node(node, grads, deps, ready, buffers, capture, results, needed,
             for h in list(node._post_hooks):
                 r = h(grad_inputs, tuple(grads))
                 if r is not None:
-                    grad_inputs = tuple(r)
+                    grad_inputs = _check_hook_result(h, r, len(grad_inputs))
         if _fn._anomaly.enabled and _fn._anomaly.check_nan:
-            for g in grad_inputs:
-                if g is not None and bool(g.isnan().any()):
-                    raise RuntimeError(f"Function '{node.name()}' returned nan values in its 0th output.")
-    if not retain_graph:
-        node._release_saved()
+            for i, g in enumerate(grad_inputs):
+                if g is not None and bool(g._storage.device.xp.isnan(g._data).any()):
+                    raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
+        if not retain_graph:
+            node._release_saved()
     meta = getattr(node, '_input_meta', None)
     for i, (nxt, nr) in enumerate(nexts):
         if nxt is None:
@@ -215,7 +231,8 @@ def _run_node(node, grads, deps, ready, buffers, capture, results, needed,
                 if meta is not None:
                     shape, dt = meta[i]
                     if g._data.shape != shape or g._data.dtype != dt:
-                        g = _reduce_to(g, shape, dt)
+                        pos = getattr(node, '_tensor_positions', None)
+                        g = _reduce_to(g, shape, dt, node, i if pos is None else pos[i])
                 buf = buffers.get(nxt)
                 if buf is None:
                     buf = buffers[nxt] = [None] * nxt._n_outputs
@@ -225,21 +242,32 @@ def _run_node(node, grads, deps, ready, buffers, capture, results, needed,
             ready.append(nxt)
 
 
+def _check_hook_result(hook, result, expected):
+    result = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+    if len(result) != expected:
+        name = getattr(hook, '__name__', repr(hook))
+        raise RuntimeError(f"hook '{name}' has returned an incorrect number of values "
+                           f"(got {len(result)}, but expected {expected})")
+    return result
+
+
 def _align(node, grad_inputs):
     """Map backward()'s results (one per forward argument) onto next_functions (tensor args)."""
     n_edges = len(node.next_functions)
+    n_args = getattr(node, '_n_args', n_edges)
+    n = len(grad_inputs)
+    if n != n_args and (getattr(node, '_strict_arity', False) or n > n_args):
+        # torch: exactly one gradient per forward input (extra trailing Nones are allowed)
+        if n < n_args or any(g is not None for g in grad_inputs[n_args:]):
+            raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                               f"(expected {n_args}, got {n})")
     positions = getattr(node, '_tensor_positions', None)
     if positions is None:
-        if len(grad_inputs) != n_edges:
-            n_args = getattr(node, '_n_args', n_edges)
-            if len(grad_inputs) < n_args or any(g is not None for g in grad_inputs[n_args:]):
-                raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                                   f"(expected {n_args}, got {len(grad_inputs)})")
-        return grad_inputs
-    if len(grad_inputs) < len(positions) and len(grad_inputs) != n_edges:
-        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                           f"(expected {node._n_args}, got {len(grad_inputs)})")
-    return tuple(grad_inputs[p] if p < len(grad_inputs) else None for p in positions)
+        if n < n_edges:
+            raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                               f"(expected {n_args}, got {n})")
+        return grad_inputs if n == n_edges else grad_inputs[:n_edges]
+    return tuple(grad_inputs[p] if p < n else None for p in positions)
 
 
 def _zeros_for(meta):

@@ -79,6 +79,9 @@ class AccumulateGrad(Node):
     def __init__(self, variable):
         self.variable = variable
 
+    def name(self):
+        return 'torch::autograd::AccumulateGrad'
+
     def apply(self, grad, create_graph=False):
         var = self.variable
         old = var._grad
@@ -104,16 +107,17 @@ class FunctionCtx:
 
     def save_for_backward(self, *tensors):
         self._saved = tensors
-        self._saved_versions = tuple(t._storage.version if t is not None else 0 for t in tensors)
+        self._saved_versions = tuple([(t._storage.version, t._grad_fn, t._output_nr)
+                                      if t is not None else None for t in tensors])
 
     @property
     def saved_tensors(self):
         saved = self._saved
         if saved is None:
             raise RuntimeError(_FREED_MSG)
-        for i, (t, v) in enumerate(zip(saved, self._saved_versions)):
-            if t is not None and t._storage.version != v:
-                _raise_modified(self, t, i, v)
+        for t, v in zip(saved, self._saved_versions):
+            if t is not None and t._storage.version != v[0]:
+                _raise_modified(self, t, v)
         return saved
 
     def mark_dirty(self, *tensors):
@@ -129,17 +133,21 @@ class FunctionCtx:
         self._saved_forward = tensors
 
 
-def _raise_modified(node, t, index, expected):
+def _raise_modified(node, t, saved_meta):
+    import re
     from .._printing import type_name
-    shape = list(t.shape)
+    expected, fn, nr = saved_meta
     owner = ''
-    if t._grad_fn is not None:
-        owner = f", which is output {t._output_nr} of {t._grad_fn.name()},"
+    if fn is None and t._grad_fn is not None:
+        fn, nr = node, t._output_nr      # saved before linking: an output of this node
+    if fn is not None:
+        owner = f", which is output {nr} of {re.sub(r'Backward[0-9]*$', '', fn.name())},"
     raise RuntimeError(
         f"one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [{type_name(t)} {shape}]{owner} is at version {t._storage.version}; "
+        f"operation: [{type_name(t)} {list(t.shape)}]{owner} is at version {t._storage.version}; "
         f"expected version {expected} instead. Hint: enable anomaly detection to find the "
-        f"operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).")
+        f"operation that failed to compute its gradient, with "
+        f"torch.autograd.set_detect_anomaly(True, check_nan=False).")
 
 
 class BackwardCFunction(Node, FunctionCtx):
@@ -151,6 +159,7 @@ class BackwardCFunction(Node, FunctionCtx):
     materialize_grads = True
     needs_input_grad = ()
     _fwd_cls = None
+    _strict_arity = False
 
     def apply(self, *grads):
         return self._fwd_cls.backward(self, *grads)
@@ -167,14 +176,42 @@ class BackwardCFunction(Node, FunctionCtx):
 class _FunctionMeta(type):
     def __init__(cls, name, bases, attrs, node_name=None, **kw):
         super().__init__(name, bases, attrs)
+        # user Functions get torch's strict check of the number of gradients backward returns
+        strict = not (cls.__module__ or '').startswith('ember.')
         cls._backward_cls = type(node_name or name + 'Backward', (BackwardCFunction,),
-                                 {'_fwd_cls': cls, '__module__': cls.__module__})
+                                 {'_fwd_cls': cls, '__module__': cls.__module__,
+                                  '_strict_arity': strict})
 
     def __new__(mcs, name, bases, attrs, node_name=None, **kw):
         return super().__new__(mcs, name, bases, attrs)
 
 
+def _refresh_view(t):
+    """Regenerate the history of a view whose base was modified in place after the view's
+    history was recorded (torch does the same lazily): replay the view from its base."""
+    base = t._base
+    if base is None or not base._requires_grad:
+        return
+    recorded = t.__dict__.get('_gf_version')
+    if recorded is None or recorded == t._storage.version:
+        return
+    prev = GradState.enabled
+    GradState.enabled = True
+    try:
+        r = base
+        for op, args in t._view_chain:
+            r = op(r, *args)
+    finally:
+        GradState.enabled = prev
+    t._grad_fn = r._grad_fn
+    t._output_nr = r._output_nr
+    t._requires_grad = r._requires_grad
+    t._gf_version = t._storage.version
+
+
 def _edge(t):
+    if t._base is not None:
+        _refresh_view(t)
     fn = t._grad_fn
     if fn is not None:
         return (fn, t._output_nr)
@@ -213,10 +250,12 @@ class Function(metaclass=_FunctionMeta):
         track = False
         if prev:
             for a in args:
-                if isinstance(a, Tensor) and a._requires_grad:
-                    track = True
-                    break
-        if track:
+                if isinstance(a, Tensor):
+                    if a._base is not None:
+                        _refresh_view(a)
+                    if a._requires_grad:
+                        track = True
+        if track or ctx._strict_arity:   # user Functions see it even under no_grad, as in torch
             ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         GradState.enabled = False
         try:
@@ -232,11 +271,22 @@ class Function(metaclass=_FunctionMeta):
                 out = _wrap_output(out, args)
             if track:
                 out = _link_single(ctx, args, out)
+            elif GradState.inference:
+                out._inference = True
+            if out._base is not None:
+                out._gf_version = out._storage.version
             return out
         outs = tuple(o if (o is None or isinstance(o, Tensor) or not hasattr(o, 'shape'))
                      else _wrap_output(o, args) for o in out)
         if track:
             outs = _link_multi(ctx, args, outs)
+        elif GradState.inference:
+            for o in outs:
+                if isinstance(o, Tensor):
+                    o._inference = True
+        for o in outs:
+            if isinstance(o, Tensor) and o._base is not None:
+                o._gf_version = o._storage.version
         return outs
 
 
@@ -268,7 +318,7 @@ def _link_single(ctx, args, out):
     if any(o is out for o in ctx._non_diff):
         return out
     if any(o is out for o in args):
-        out = out._alias()   # an input returned unchanged becomes a new tensor with this history
+        out = _input_view(out)   # an input returned unchanged: a view of it with this history
     if out._data.dtype.kind in 'fcV':
         out._grad_fn = ctx
         out._output_nr = 0
@@ -276,10 +326,23 @@ def _link_single(ctx, args, out):
     return out
 
 
+_DIRTY_LEAF_MSG = "a leaf Variable that requires grad has been used in an in-place operation."
+
+
+def _replay_alias(t):
+    return t.view_as(t)
+
+
+def _input_view(t):
+    """A view of `t` on the same memory (what torch returns for an input passed through)."""
+    return t._view(t._data, _replay_alias, ())
+
+
 def _rebase_dirty(ctx):
     for i, t in enumerate(ctx._dirty):
         if t._grad_fn is None and t._requires_grad:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+            raise RuntimeError(_DIRTY_LEAF_MSG)
+        t._storage.version += 1
         t._grad_fn = ctx
         t._output_nr = i
         t._requires_grad = True
@@ -296,9 +359,11 @@ def _link_multi(ctx, args, outs):
     for nr, o in enumerate(outs):
         if isinstance(o, Tensor):
             if any(o is a for a in args) and not any(o is d for d in dirty):
-                o = o._alias()
-            if any(o is d for d in dirty) and o._grad_fn is None and o._requires_grad:
-                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+                o = _input_view(o)
+            if any(o is d for d in dirty):
+                if o._grad_fn is None and o._requires_grad:
+                    raise RuntimeError(_DIRTY_LEAF_MSG)
+                o._storage.version += 1
             if not any(o is n for n in non_diff) and o._data.dtype.kind in 'fcV':
                 o._grad_fn = ctx
                 o._output_nr = nr

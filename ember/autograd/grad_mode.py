@@ -41,17 +41,26 @@ class _ModeBase:
         if inspect.isgeneratorfunction(func):
             @functools.wraps(func)
             def gen_wrapper(*args, **kwargs):
+                # the mode holds while the generator body runs, not while the caller runs
                 gen = func(*args, **kwargs)
-                with self.clone():
-                    response = gen.send(None)
-                while True:
-                    try:
-                        request = yield response
-                    except GeneratorExit:
-                        gen.close()
-                        raise
+                try:
                     with self.clone():
-                        response = gen.send(request)
+                        response = gen.send(None)
+                    while True:
+                        try:
+                            request = yield response
+                        except GeneratorExit:
+                            with self.clone():
+                                gen.close()
+                            raise
+                        except BaseException as exc:
+                            with self.clone():
+                                response = gen.throw(exc)
+                        else:
+                            with self.clone():
+                                response = gen.send(request)
+                except StopIteration as stop:
+                    return stop.value
             return gen_wrapper
 
         @functools.wraps(func)
@@ -94,10 +103,15 @@ class set_grad_enabled(_ModeBase):
 
     def __init__(self, mode):
         if not isinstance(mode, bool):
-            raise TypeError(f"set_grad_enabled(): argument 'mode' must be bool, not {type(mode).__name__}")
+            raise TypeError(f"set_grad_enabled(): argument 'enabled' (position 1) must be bool, "
+                            f"not {type(mode).__name__}")
         self.prev = GradState.enabled
         self.mode = mode
         GradState.enabled = mode
+
+    def __call__(self, func):
+        GradState.enabled = self.prev   # used as a decorator: the mode applies only inside func
+        return super().__call__(func)
 
     def clone(self):
         return set_grad_enabled(self.mode)
@@ -128,8 +142,8 @@ class inference_mode(_ModeBase):
 
     def __enter__(self):
         self.prev = (GradState.enabled, GradState.inference)
-        if self.mode:
-            GradState.enabled, GradState.inference = False, True
+        # like torch: inference_mode(False) turns grad mode back on, even inside no_grad
+        GradState.enabled, GradState.inference = not self.mode, bool(self.mode)
 
     def __exit__(self, *exc):
         GradState.enabled, GradState.inference = self.prev

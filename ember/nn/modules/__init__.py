@@ -1,4 +1,16 @@
-"""nn modules, re-exported by ember.nn."""
+"""nn modules, re-exported by ember.nn (one file per family)."""
 from .module import Module  # noqa: F401
 from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict  # noqa: F401
 from .activation import *  # noqa: F401,F403
+from .linear import *  # noqa: F401,F403
+from .conv import *  # noqa: F401,F403
+from .pooling import *  # noqa: F401,F403
+from .normalization import *  # noqa: F401,F403
+from .dropout import *  # noqa: F401,F403
+from .loss import *  # noqa: F401,F403
+from .sparse import *  # noqa: F401,F403
+from .padding import *  # noqa: F401,F403
+from .distance import *  # noqa: F401,F403
+from .vision import *  # noqa: F401,F403
+from .flatten import *  # noqa: F401,F403
+from .lazy import *  # noqa: F401,F403

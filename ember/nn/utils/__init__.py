@@ -1,0 +1,1 @@
+"""ember.nn.utils (= torch.nn.utils) (being written)"""
