@@ -13,6 +13,7 @@ from ._device import device  # noqa: F401
 from ._tensor import Tensor, Size  # noqa: F401
 from ._storage import Storage as UntypedStorage  # noqa: F401
 from . import autograd  # noqa: F401
+from .autograd.anomaly import is_anomaly_enabled, is_anomaly_check_nan_enabled  # noqa: F401
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,  # noqa: F401
                                  is_grad_enabled, is_inference_mode_enabled)
 from . import _ops  # noqa: F401  (attaches Tensor methods)
@@ -22,6 +23,7 @@ from ._ops.reduction import *  # noqa: F401,F403
 from ._ops.sort import *  # noqa: F401,F403
 from ._ops.shape import *  # noqa: F401,F403
 from ._ops.join import *  # noqa: F401,F403
+from ._ops.strided import *  # noqa: F401,F403
 from ._ops.rearrange import *  # noqa: F401,F403
 from ._ops.indexing import *  # noqa: F401,F403
 from ._ops.linalg import *  # noqa: F401,F403

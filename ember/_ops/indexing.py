@@ -478,6 +478,12 @@ def _getitem(self, key):
         if not -size <= key < size:
             raise IndexError(f"index {key} is out of bounds for dimension 0 with size {size}")
         return _Select.apply(self, (key,))
+    if type(key) is slice and self._data.ndim:
+        size = self._data.shape[0]
+        r = _slice_args(key, size)
+        if r[0] == 0 and r[1] == size and r[2] == 1:
+            return _Alias.apply(self, (_FULL,))
+        return _Slice.apply(self, (slice(*r),))
     basic, adv, last = _parse(self, key)
     if not adv:
         return (last or _Alias).apply(self, basic)

@@ -11,8 +11,9 @@ from .. import _dtype as D
 from .._tensor import Tensor, register_methods, _wrap_dim
 from ..autograd.function import Function
 from ._util import write_out, device_of
-from .shape import (_Slice, _slice_op, _elem_strides, _strided, _xp, reshape,
-                    atleast_1d, atleast_2d, atleast_3d, expand, _IndexSelect)
+from .shape import (_Slice, _slice_op, _narrow_array, _xp, reshape,
+                    atleast_1d, atleast_2d, atleast_3d, expand)
+from .strided import _IndexSelect
 
 __all__ = ['cat', 'concat', 'concatenate', 'stack', 'hstack', 'vstack', 'row_stack', 'dstack',
            'column_stack', 'split', 'chunk', 'tensor_split', 'hsplit', 'vsplit', 'dsplit',
@@ -171,11 +172,9 @@ class _Split(Function, node_name='SplitBackward0'):
         ctx.dim, ctx.sizes = dim, sizes
         xp = _xp(a)
         arr = a._data
-        st = _elem_strides(arr)
         outs, start = [], 0
         for s in sizes:
-            shape = arr.shape[:dim] + (s,) + arr.shape[dim + 1:]
-            v = _strided(xp, arr, shape, st, start * st[dim])
+            v = _narrow_array(xp, arr, dim, start, start + s)
             outs.append(a._view(v, _slice_op, (dim, start, start + s, 1)))
             start += s
         return tuple(outs)

@@ -4,9 +4,8 @@ the inverse rearrangement of the gradient, written with ember ops."""
 from .._tensor import Tensor, register_methods, _wrap_dim
 from ..autograd.function import Function
 from ._util import write_out, dims_arg, inplace
-from .shape import (_xp, _strided, _elem_strides, _diagonal_array, diagonal, reshape, flatten,
-                    unsqueeze, expand, contiguous, view, transpose, _IndexSelect, _sizes,
-                    _DiagonalScatter, _diagonal_op)
+from .shape import _xp, reshape, flatten, unsqueeze, expand, contiguous, view, _sizes
+from .strided import _IndexSelect, _DiagonalScatter, _diagonal_op, _diagonal_array, diagonal
 
 __all__ = ['flip', 'fliplr', 'flipud', 'roll', 'rot90', 'tile', 'repeat_interleave', 'tril',
            'triu', 'diag', 'diag_embed', 'diagflat']

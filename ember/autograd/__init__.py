@@ -6,6 +6,9 @@ from .engine import run_backward
 from . import function as _fn
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: F401
 from . import functional  # noqa: F401
+from .anomaly import (detect_anomaly, set_detect_anomaly, is_anomaly_enabled,  # noqa: F401
+                      is_anomaly_check_nan_enabled)
+from . import anomaly as anomaly_mode  # noqa: F401  (torch's module name)
 
 __all__ = ['backward', 'grad', 'Function', 'once_differentiable', 'no_grad', 'enable_grad',
            'set_grad_enabled', 'inference_mode', 'detect_anomaly', 'set_detect_anomaly', 'gradcheck',
@@ -82,50 +85,3 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         from .._ops.creation import zeros_like
         result = [zeros_like(i) if r is None else r for r, i in zip(result, inputs_t)]
     return tuple(result)
-
-
-class set_detect_anomaly:
-    """Turn anomaly detection on/off (also a context manager)."""
-
-    def __init__(self, mode, check_nan=True):
-        self.prev = (_fn._anomaly.enabled, _fn._anomaly.check_nan)
-        _fn._anomaly.enabled = mode
-        _fn._anomaly.check_nan = check_nan
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        _fn._anomaly.enabled, _fn._anomaly.check_nan = self.prev
-
-
-class detect_anomaly:
-    """Context manager/decorator: record forward tracebacks and fail on NaN gradients."""
-
-    def __init__(self, check_nan=True):
-        self.check_nan = check_nan
-
-    def __enter__(self):
-        self.prev = (_fn._anomaly.enabled, _fn._anomaly.check_nan)
-        _fn._anomaly.enabled, _fn._anomaly.check_nan = True, self.check_nan
-        return self
-
-    def __exit__(self, *exc):
-        _fn._anomaly.enabled, _fn._anomaly.check_nan = self.prev
-
-    def __call__(self, fn):
-        import functools
-
-        @functools.wraps(fn)
-        def wrapper(*a, **k):
-            with detect_anomaly(self.check_nan):
-                return fn(*a, **k)
-        return wrapper
-
-
-def is_anomaly_enabled():
-    return _fn._anomaly.enabled
-
-
-def is_anomaly_check_nan_enabled():
-    return _fn._anomaly.check_nan

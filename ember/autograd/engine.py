@@ -4,6 +4,8 @@ Each node runs once all nodes that feed it a gradient have run. Gradients for th
 input are summed; a gradient whose shape is a broadcast of the input's is reduced here, once,
 for every op (`_reduce_to`). Leaves receive their gradient through AccumulateGrad.
 """
+import contextlib
+
 from . import function as _fn
 from .function import AccumulateGrad, _edge
 from .grad_mode import GradState
@@ -111,7 +113,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
         buf[nr] = g if buf[nr] is None else buf[nr] + g
 
     deps, _ = _collect(roots)
-    capture = {}      # node -> [(output_nr, index in results)]
+    capture = {}      # node -> [(output_nr, index in results | non-leaf tensor for backward(inputs=))]
     results = None
     needed = None
     if inputs is not None:
@@ -134,7 +136,11 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
 
     prev_mode = GradState.enabled
     GradState.enabled = bool(create_graph)
+    # torch never warns about inf/nan produced while computing gradients; NumPy would
+    errstate = getattr(tensors[0]._storage.device.xp, 'errstate', None) if tensors else None
+    quiet = errstate(all='ignore') if errstate is not None else contextlib.nullcontext()
     try:
+        quiet.__enter__()
         ready = [n for n in roots if deps.get(n, 0) == 0]
         while ready:
             node = ready.pop()
@@ -142,6 +148,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
             _run_node(node, grads, deps, ready, buffers, capture, results, needed,
                       retain_graph, create_graph, accumulate)
     finally:
+        quiet.__exit__(None, None, None)
         GradState.enabled = prev_mode
 
     if results is not None and not accumulate:
@@ -202,10 +209,7 @@ def _run_node(node, grads, deps, ready, buffers, capture, results, needed,
         try:
             grad_inputs = node.apply(*grads)
         except Exception:
-            if node._anomaly_trace:
-                import sys
-                print(f"Traceback of forward call that caused the error:\n{node._anomaly_trace}",
-                      file=sys.stderr)
+            _warn_anomaly(node)
             raise
         if not isinstance(grad_inputs, tuple):
             grad_inputs = (grad_inputs,) if not isinstance(grad_inputs, list) else tuple(grad_inputs)
@@ -218,6 +222,7 @@ def _run_node(node, grads, deps, ready, buffers, capture, results, needed,
         if _fn._anomaly.enabled and _fn._anomaly.check_nan:
             for i, g in enumerate(grad_inputs):
                 if g is not None and bool(g._storage.device.xp.isnan(g._data).any()):
+                    _warn_anomaly(node)
                     raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
         if not retain_graph:
             node._release_saved()
@@ -240,6 +245,14 @@ def _run_node(node, grads, deps, ready, buffers, capture, results, needed,
         deps[nxt] -= 1
         if deps[nxt] == 0:
             ready.append(nxt)
+
+
+def _warn_anomaly(node):
+    """In anomaly mode, show where the failing node's forward was called (torch warns too)."""
+    if node._anomaly_trace:
+        import warnings
+        warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the "
+                      f"error:\n{node._anomaly_trace}", stacklevel=2)
 
 
 def _check_hook_result(hook, result, expected):

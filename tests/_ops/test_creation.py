@@ -314,7 +314,7 @@ def test_range_deprecated():
     ((0, 1, 1001), {}), ((2, -3, 8), {'dtype': 'float16'}), ((0, 1 + 1j, 3), {}),
 ])
 def test_linspace(args, kw):
-    e, t = same(lambda m: m.linspace(*args, **{k: getattr(m, v) for k, v in kw.items()}),
+    same(lambda m: m.linspace(*args, **{k: getattr(m, v) for k, v in kw.items()}),
                 atol=1e-6, rtol=1e-6)
 
 

@@ -509,3 +509,55 @@ def test_gradcheck_float64():
     assert gradcheck(lambda x, s: x.index_add(0, ember.tensor([0, 0]), s[:2]).masked_fill(x > 0, 1.), (x, s))
     assert gradcheck(lambda x, s: x.scatter_reduce(1, i, s, 'mean', include_self=False), (x, s))
     assert gradcheck(lambda x, s: x.take(ember.tensor([1, 1, 5])) + s.masked_select(s > 0).sum(), (x, s))
+
+
+@pytest.mark.parametrize('fn', [
+    lambda m, x, i: (x[i] ** 3).sum() + (x[1:, None] ** 2).sum(),
+    lambda m, x, i: (x.gather(0, i[:, None].expand(3, 4)) ** 3).sum(),
+    lambda m, x, i: (m.zeros(5, 4, dtype=m.float64).index_add(0, i, x[:3] ** 2) ** 2).sum(),
+    lambda m, x, i: ((x * 1).index_put_((i,), x[:3] ** 2, accumulate=True) ** 2).sum(),
+    lambda m, x, i: (x.masked_select(x > 0) ** 3).sum() + (x.take(i) ** 3).sum(),
+    lambda m, x, i: (_set((i,), lambda m, w: w ** 2)(m, x, x[:3]) ** 2).sum(),
+])
+def test_double_backward(fn):
+    x = rand(5, 4)
+    i = idx(0, 3, 3)
+    xe, xt = ember.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ge, = ember.autograd.grad(fn(ember, xe, ember.tensor(i)), xe, create_graph=True)
+    gt, = torch.autograd.grad(fn(torch, xt, torch.tensor(i)), xt, create_graph=True)
+    np.testing.assert_allclose(to_numpy(ge), to_numpy(gt), rtol=1e-6)
+    c = rand(5, 4)
+    hge, = ember.autograd.grad((ge * ember.tensor(c)).sum(), xe)
+    hgt, = torch.autograd.grad((gt * torch.tensor(c)).sum(), xt)
+    np.testing.assert_allclose(to_numpy(hge), to_numpy(hgt), rtol=1e-6)
+
+
+def test_setitem_more_patterns():
+    def aug(m, x, w):
+        y = x * 1
+        y[[0, 2]] += w                  # getitem, iadd, setitem
+        y[1:, 0] *= 2
+        return y
+    parity(aug, rand(3, 4), rand(4))
+
+    def masked(m, x, w):
+        y = x * 1
+        y[y > 0] = w[:int((x > 0).sum())]
+        return y
+    x = rand(3, 4)
+    parity(masked, x, rand(12))
+
+    def zero_dim(m, x, w):
+        y = x * 1
+        y[()] = w
+        z = x * 2
+        z[...] = 3.
+        return y, z
+    parity(zero_dim, rand(), rand())
+
+    def view_of_plain(m, w):
+        y = m.zeros(3, 4, dtype=m.float64)
+        v = y[1]
+        v[[0, 3]] = w
+        return y
+    parity(view_of_plain, rand(2))

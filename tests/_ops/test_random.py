@@ -1,6 +1,5 @@
 """Random ops: dtype/shape/device parity with torch, statistics on large samples, generator=
 use and torch's errors. (Streams differ from torch's by design; only distributions match.)"""
-import math
 
 import numpy as np
 import pytest
