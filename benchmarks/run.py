@@ -16,9 +16,10 @@ from workloads import WORKLOADS  # noqa: E402
 
 
 def measure(lib, name):
+    root = os.path.dirname(HERE)
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get('PYTHONPATH', ''))
     out = subprocess.run([sys.executable, os.path.join(HERE, 'workloads.py'), lib, name],
-                         capture_output=True, text=True, check=True,
-                         cwd=os.path.dirname(HERE))
+                         capture_output=True, text=True, check=True, cwd=root, env=env)
     r = json.loads(out.stdout.strip().splitlines()[-1])
     return r['seconds'] / r['units']
 

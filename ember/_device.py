@@ -10,7 +10,7 @@ __all__ = ['device']
 
 class device:
     """torch.device: a type ('cpu', 'cuda', 'meta') and an optional index."""
-    __slots__ = ('type', 'index')
+    __slots__ = ('type', 'index', '_xp')
 
     def __init__(self, type, index=None):
         if isinstance(type, device):
@@ -37,8 +37,12 @@ class device:
 
     @property
     def xp(self):
-        """The array module holding tensors of this device."""
-        return backend(self)
+        """The array module holding tensors of this device (looked up once per device object)."""
+        try:
+            return self._xp
+        except AttributeError:
+            self._xp = backend(self)
+            return self._xp
 
     def __repr__(self):
         if self.index is None:

@@ -41,6 +41,8 @@ def reduced_shape(shape, dims, keepdim):
 def expand_back(g, shape, dims, keepdim):
     """Broadcast a reduced gradient (ember Tensor) back to the input's shape."""
     if not keepdim and dims:
+        if len(dims) == len(shape):
+            return g.expand(shape)     # a full reduction: g is 0-dim
         kept = list(g.shape)
         for d in dims:
             kept.insert(d, 1)

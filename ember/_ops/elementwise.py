@@ -45,8 +45,13 @@ def _operands(a, b):
             return x, y
         dt = D.result_type(a, b).np
         return x.astype(dt, copy=False), y.astype(dt, copy=False)
-    dt = D.result_type(a, b).np
     x = a._data
+    kind = x.dtype.kind
+    tb = type(b)
+    # fast paths: a float tensor with a Python number, an int64 tensor with a Python int
+    if (kind in 'fc' and (tb is float or tb is int)) or (tb is int and x.dtype.itemsize == 8 and kind == 'i'):
+        return x, b
+    dt = D.result_type(a, b).np
     if x.dtype != dt:
         x = x.astype(dt)
     if dt.kind in 'iu' and dt.itemsize < 8 and isinstance(b, int):
@@ -57,7 +62,7 @@ def _operands(a, b):
 
 
 def _conj(t):
-    return t.conj() if t.is_complex() else t
+    return t.conj() if t._data.dtype.kind == 'c' else t
 
 
 class _Add(Function, node_name='AddBackward0'):

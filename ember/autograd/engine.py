@@ -176,20 +176,21 @@ def _run_node(node, grads, deps, ready, buffers, capture, results, needed,
             g = grads[nr]
             if g is not None and t._grad_fn is node:
                 t._grad = g.detach().clone() if t._grad is None else (t._grad + g).detach()
-    cap = capture.get(node) if capture else None
-    if cap:
-        if accumulate:   # non-leaf tensors named in backward(inputs=...)
-            for nr, t in cap:
-                g = grads[nr]
-                if g is not None:
-                    g = g if create_graph else g.detach()
-                    t._grad = g.clone() if t._grad is None else t._grad + g
-        else:
-            for nr, i in cap:
-                g = grads[nr]
-                results[i] = g if (g is None or create_graph) else g.detach()
+    if capture:
+        cap = capture.get(node)
+        if cap:
+            if accumulate:   # non-leaf tensors named in backward(inputs=...)
+                for nr, t in cap:
+                    g = grads[nr]
+                    if g is not None:
+                        g = g if create_graph else g.detach()
+                        t._grad = g.clone() if t._grad is None else t._grad + g
+            else:
+                for nr, i in cap:
+                    g = grads[nr]
+                    results[i] = g if (g is None or create_graph) else g.detach()
 
-    if isinstance(node, AccumulateGrad):
+    if node.__class__ is AccumulateGrad:
         if grads[0] is not None and accumulate and (needed is None or node in needed):
             node.apply(grads[0], create_graph)
         return
@@ -197,54 +198,69 @@ def _run_node(node, grads, deps, ready, buffers, capture, results, needed,
     # with `inputs`, run only nodes that lead to one of them
     run = needed is None or any(n in needed for n, _ in nexts if n is not None)
     grad_inputs = None
-    if run and nexts and any(g is not None for g in grads):
-        if node._pre_hooks:
-            for h in list(node._pre_hooks):
-                r = h(tuple(grads))
-                if r is not None:
-                    grads = list(_check_hook_result(h, r, len(grads)))
-        if node._n_outputs > 1 and getattr(node, 'materialize_grads', True):
-            grads = [_zeros_for(meta) if g is None and meta is not None else g
-                     for g, meta in zip(grads, node._out_meta)]
-        try:
-            grad_inputs = node.apply(*grads)
-        except Exception:
-            _warn_anomaly(node)
-            raise
-        if not isinstance(grad_inputs, tuple):
-            grad_inputs = (grad_inputs,) if not isinstance(grad_inputs, list) else tuple(grad_inputs)
-        grad_inputs = _align(node, grad_inputs)
-        if node._post_hooks:
-            for h in list(node._post_hooks):
-                r = h(grad_inputs, tuple(grads))
-                if r is not None:
-                    grad_inputs = _check_hook_result(h, r, len(grad_inputs))
-        if _fn._anomaly.enabled and _fn._anomaly.check_nan:
-            for i, g in enumerate(grad_inputs):
-                if g is not None and bool(g._storage.device.xp.isnan(g._data).any()):
-                    _warn_anomaly(node)
-                    raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
-        if not retain_graph:
-            node._release_saved()
-    meta = getattr(node, '_input_meta', None)
-    for i, (nxt, nr) in enumerate(nexts):
-        if nxt is None:
-            continue
-        if grad_inputs is not None:
-            g = grad_inputs[i]
+    if run and nexts:
+        for g in grads:
             if g is not None:
-                if meta is not None:
-                    shape, dt = meta[i]
-                    if g._data.shape != shape or g._data.dtype != dt:
-                        pos = getattr(node, '_tensor_positions', None)
-                        g = _reduce_to(g, shape, dt, node, i if pos is None else pos[i])
-                buf = buffers.get(nxt)
-                if buf is None:
-                    buf = buffers[nxt] = [None] * nxt._n_outputs
-                buf[nr] = g if buf[nr] is None else buf[nr] + g
-        deps[nxt] -= 1
-        if deps[nxt] == 0:
-            ready.append(nxt)
+                grad_inputs = _call_node(node, grads, create_graph)
+                if not retain_graph:
+                    node._release_saved()
+                break
+    meta = node._input_meta
+    i = 0
+    for nxt, nr in nexts:
+        if nxt is not None:
+            if grad_inputs is not None:
+                g = grad_inputs[i]
+                if g is not None:
+                    if meta is not None:
+                        shape, dt = meta[i]
+                        d = g._data
+                        if d.shape != shape or d.dtype != dt:
+                            pos = node._tensor_positions
+                            g = _reduce_to(g, shape, dt, node, i if pos is None else pos[i])
+                    buf = buffers.get(nxt)
+                    if buf is None:
+                        buf = buffers[nxt] = [None] * nxt._n_outputs
+                        buf[nr] = g
+                    else:
+                        old = buf[nr]
+                        buf[nr] = g if old is None else old + g
+            left = deps[nxt] - 1
+            deps[nxt] = left
+            if left == 0:
+                ready.append(nxt)
+        i += 1
+
+
+def _call_node(node, grads, create_graph):
+    """Run one node's backward with its hooks; grads per forward tensor input."""
+    if node._pre_hooks:
+        for h in list(node._pre_hooks):
+            r = h(tuple(grads))
+            if r is not None:
+                grads = list(_check_hook_result(h, r, len(grads)))
+    if node._n_outputs > 1 and getattr(node, 'materialize_grads', True):
+        grads = [_zeros_for(meta) if g is None and meta is not None else g
+                 for g, meta in zip(grads, node._out_meta)]
+    try:
+        grad_inputs = node.apply(*grads)
+    except Exception:
+        _warn_anomaly(node)
+        raise
+    if grad_inputs.__class__ is not tuple:
+        grad_inputs = (grad_inputs,) if not isinstance(grad_inputs, list) else tuple(grad_inputs)
+    grad_inputs = _align(node, grad_inputs)
+    if node._post_hooks:
+        for h in list(node._post_hooks):
+            r = h(grad_inputs, tuple(grads))
+            if r is not None:
+                grad_inputs = _check_hook_result(h, r, len(grad_inputs))
+    if _fn._anomaly.enabled and _fn._anomaly.check_nan:
+        for i, g in enumerate(grad_inputs):
+            if g is not None and bool(g._storage.device.xp.isnan(g._data).any()):
+                _warn_anomaly(node)
+                raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
+    return grad_inputs
 
 
 def _warn_anomaly(node):
@@ -267,14 +283,16 @@ def _check_hook_result(hook, result, expected):
 def _align(node, grad_inputs):
     """Map backward()'s results (one per forward argument) onto next_functions (tensor args)."""
     n_edges = len(node.next_functions)
-    n_args = getattr(node, '_n_args', n_edges)
     n = len(grad_inputs)
+    positions = node._tensor_positions
+    if positions is None and n == n_edges:
+        return grad_inputs                      # the common case: one grad per tensor input
+    n_args = getattr(node, '_n_args', n_edges)
     if n != n_args and (getattr(node, '_strict_arity', False) or n > n_args):
         # torch: exactly one gradient per forward input (extra trailing Nones are allowed)
         if n < n_args or any(g is not None for g in grad_inputs[n_args:]):
             raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
                                f"(expected {n_args}, got {n})")
-    positions = getattr(node, '_tensor_positions', None)
     if positions is None:
         if n < n_edges:
             raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "

@@ -35,6 +35,8 @@ class Node:
     _anomaly_trace = None
     _n_outputs = 1
     _out_meta = None
+    _input_meta = None         # [(shape, dtype)] per tensor input: grads are reduced/cast to it
+    _tensor_positions = None   # forward-arg positions of the tensor inputs, when not all are
 
     def name(self):
         return type(self).__name__
@@ -160,6 +162,8 @@ class BackwardCFunction(Node, FunctionCtx):
     needs_input_grad = ()
     _fwd_cls = None
     _strict_arity = False
+    _tensor_positions = None
+    _input_meta = None
 
     def apply(self, *grads):
         return self._fwd_cls.backward(self, *grads)
@@ -298,16 +302,34 @@ def _wrap_output(arr, args):
 
 
 def _set_edges(ctx, args):
-    tensors = [a for a in args if isinstance(a, Tensor)]
-    ctx.next_functions = tuple([_edge(a) for a in tensors])
-    ctx._input_meta = tuple([(a._data.shape, a._data.dtype) for a in tensors])
-    ctx._n_args = len(args)
-    if len(tensors) != len(args):
-        ctx._tensor_positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
-    ctx._seq = next(_sequence)
+    """Record the graph edges and input metadata of a tracked call (one pass over args)."""
+    edges = []
+    meta = []
+    positions = []
+    for i, a in enumerate(args):
+        if isinstance(a, Tensor):
+            fn = a._grad_fn
+            if fn is not None:
+                edges.append((fn, a._output_nr))
+            elif a._requires_grad:
+                edges.append((a._accumulate_grad_node(), 0))
+            else:
+                edges.append(_NO_EDGE)
+            d = a._data
+            meta.append((d.shape, d.dtype))
+            positions.append(i)
+    ctx.next_functions = tuple(edges)
+    ctx._input_meta = meta
+    n = len(args)
+    ctx._n_args = n
+    if len(positions) != n:
+        ctx._tensor_positions = positions
     if _anomaly.enabled:
         import traceback
         ctx._anomaly_trace = ''.join(traceback.format_stack()[:-3])
+
+
+_NO_EDGE = (None, 0)
 
 
 def _link_single(ctx, args, out):
@@ -315,10 +337,13 @@ def _link_single(ctx, args, out):
     if ctx._dirty:
         _rebase_dirty(ctx)
         return out
-    if any(o is out for o in ctx._non_diff):
-        return out
-    if any(o is out for o in args):
-        out = _input_view(out)   # an input returned unchanged: a view of it with this history
+    for o in ctx._non_diff:
+        if o is out:
+            return out
+    for a in args:
+        if a is out:
+            out = _input_view(out)   # an input returned unchanged: a view of it with this history
+            break
     if out._data.dtype.kind in 'fcV':
         out._grad_fn = ctx
         out._output_nr = 0
