@@ -35,7 +35,7 @@ def small_chain_fwd_bwd(lib, n=2000):
     return time.perf_counter() - t0, n * 6
 
 
-def matmul_1024(lib, n=10):
+def matmul_1024(lib, n=30):
     """1024x1024 float32 matmul throughput (reported as time per FLOP)."""
     a = lib.ones(1024, 1024) * 0.5
     b = lib.ones(1024, 1024) * 0.25
@@ -47,8 +47,42 @@ def matmul_1024(lib, n=10):
     return time.perf_counter() - t0, n * 2 * 1024 ** 3
 
 
+def conv2d_fwd_bwd(lib, n=10):
+    """Conv2d forward+backward: batch 16, 32->64 channels, 32x32, 3x3, padding 1 (float32)."""
+    lib.manual_seed(0)
+    x = lib.randn(16, 32, 32, 32, requires_grad=True)
+    w = lib.randn(64, 32, 3, 3, requires_grad=True)
+    b = lib.randn(64, requires_grad=True)
+    conv2d = lib.nn.functional.conv2d
+
+    def step():
+        y = conv2d(x, w, b, padding=1)
+        y.sum().backward()
+    for _ in range(2):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(n):
+        step()
+    return time.perf_counter() - t0, n
+
+
+def maxpool2d_fwd_bwd(lib, n=10):
+    """MaxPool2d(2) forward + backward on 32x64x32x32 float32 (as after BatchNorm + ReLU)."""
+    x = lib.randn(32, 64, 32, 32, requires_grad=True)
+    pool = lib.nn.MaxPool2d(2)
+
+    def step():
+        pool(x).sum().backward()
+    for _ in range(2):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(n):
+        step()
+    return time.perf_counter() - t0, n
+
+
 WORKLOADS = {'small_op': small_op, 'small_chain_fwd_bwd': small_chain_fwd_bwd,
-             'matmul_1024': matmul_1024}
+             'matmul_1024': matmul_1024, 'conv2d_fwd_bwd': conv2d_fwd_bwd, 'maxpool2d_fwd_bwd': maxpool2d_fwd_bwd}
 
 
 if __name__ == '__main__':

@@ -62,3 +62,5 @@ def is_tensor(obj):
 
 def numel(input):
     return input.numel()
+
+from ._alias import enable_torch_alias, disable_torch_alias  # noqa: E402,F401

@@ -1,1 +1,7 @@
-"""ember.nn.utils (= torch.nn.utils) (being written)"""
+"""ember.nn.utils (= torch.nn.utils): gradient clipping, parameter/vector conversion, weight and
+spectral normalization (hook-based and parametrization-based), parametrize, pruning."""
+from . import parametrizations, parametrize, prune  # noqa: F401
+from .clip_grad import clip_grad_norm, clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_, get_total_norm  # noqa: F401
+from .convert_parameters import parameters_to_vector, vector_to_parameters  # noqa: F401
+from .spectral_norm import remove_spectral_norm, spectral_norm  # noqa: F401
+from .weight_norm import remove_weight_norm, weight_norm  # noqa: F401

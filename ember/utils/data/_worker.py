@@ -25,6 +25,7 @@ import numpy as _np
 __all__ = ['WorkerInfo', 'get_worker_info']
 
 MP_STATUS_CHECK_INTERVAL = 5.0   # seconds between liveness checks while waiting on a queue
+_DONE_CHECK_INTERVAL = 0.1       # how often an idle worker looks at the done event / its parent
 
 _worker_info = None
 _shm_prefix = None               # file-name prefix of this worker's shared-memory segments
@@ -174,9 +175,13 @@ def _loads(data):
     return _ShmUnpickler(io.BytesIO(data)).load()
 
 
-def _cleanup_segments(prefix):
-    """Unlink every segment left with this prefix (results never received, dead workers)."""
-    for path in glob.glob(os.path.join(_shm_dir(), glob.escape(prefix) + '*')):
+def _segment_pattern(prefix):
+    return os.path.join(_shm_dir(), glob.escape(prefix) + '*')
+
+
+def _cleanup_segments(pattern):
+    """Unlink every segment matching `pattern` (results never received, dead workers)."""
+    for path in glob.glob(pattern):
         try:
             os.unlink(path)
         except OSError:
@@ -321,8 +326,10 @@ def _worker_loop(is_iterable, dataset, index_queue, data_queue, done_event, auto
         iteration_end = False
         while os.getppid() == parent:
             try:
-                r = index_queue.get(timeout=MP_STATUS_CHECK_INTERVAL)
+                r = index_queue.get(timeout=_DONE_CHECK_INTERVAL)
             except queue.Empty:
+                if done_event.is_set():
+                    break      # shutdown, even if the None sentinel was lost with a queue's feeder
                 continue
             if isinstance(r, _ResumeIteration):
                 data_queue.put((r, None))

@@ -307,6 +307,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._worker_init_fn = loader.worker_init_fn
         self._in_order = loader.in_order
         self._shm_prefix = _worker._new_shm_prefix()
+        self._shm_pattern = _worker._segment_pattern(self._shm_prefix)
         self._worker_result_queue = ctx.Queue()
         self._workers_done_event = ctx.Event()
         self._index_queues = []
@@ -522,7 +523,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             self._worker_result_queue.cancel_join_thread()
             self._worker_result_queue.close()
         finally:
-            _worker._cleanup_segments(self._shm_prefix)
+            _worker._cleanup_segments(self._shm_pattern)
 
     def __del__(self):
         if not getattr(self, '_shutdown', True):

@@ -7,12 +7,16 @@ import bisect
 import itertools
 import math
 import warnings
+from collections.abc import Iterable
+from typing import Generic, TypeVar
+
+T_co = TypeVar('T_co', covariant=True)
 
 __all__ = ['Dataset', 'IterableDataset', 'TensorDataset', 'StackDataset', 'ConcatDataset',
            'ChainDataset', 'Subset', 'random_split']
 
 
-class Dataset:
+class Dataset(Generic[T_co]):
     """Abstract map-style dataset: subclasses implement `__getitem__` (and usually `__len__`)."""
 
     def __getitem__(self, index):
@@ -22,7 +26,7 @@ class Dataset:
         return ConcatDataset([self, other])
 
 
-class IterableDataset(Dataset):
+class IterableDataset(Dataset[T_co], Iterable):
     """Abstract iterable dataset: subclasses implement `__iter__`. With workers, every worker
     iterates its own copy; shard with `get_worker_info()`."""
 
@@ -33,7 +37,7 @@ class IterableDataset(Dataset):
         return ChainDataset([self, other])
 
 
-class TensorDataset(Dataset):
+class TensorDataset(Dataset[tuple]):
     """Samples are tuples of the tensors indexed along their first dimension."""
 
     def __init__(self, *tensors):

@@ -4,6 +4,9 @@ Random samplers draw through an ember Generator (the one given, else a fresh one
 the global RNG at the start of every pass), so a seeded generator makes epochs reproducible.
 """
 import math
+from typing import Generic, TypeVar
+
+T_co = TypeVar('T_co', covariant=True)
 
 __all__ = ['Sampler', 'SequentialSampler', 'RandomSampler', 'SubsetRandomSampler',
            'WeightedRandomSampler', 'BatchSampler', 'DistributedSampler']
@@ -18,14 +21,11 @@ def _fresh_generator():
     return g
 
 
-class Sampler:
+class Sampler(Generic[T_co]):
     """Base class: subclasses implement `__iter__` (indices) and optionally `__len__`."""
 
-    def __init__(self, data_source=None):
-        if data_source is not None:
-            import warnings
-            warnings.warn("`data_source` argument is not used and will be removed in 2.2.0."
-                          "You may still have custom implementation that utilizes it.")
+    def __init__(self, *args, **kwargs):
+        pass
 
     def __iter__(self):
         raise NotImplementedError
@@ -161,13 +161,16 @@ def _take(it, n):
 
 
 def _dist_default(what):
-    """World size / rank from ember.distributed when it exists and is initialized."""
+    """World size / rank from ember.distributed's default process group."""
     try:
         from ... import distributed as dist
     except ImportError:
         dist = None
     if dist is None or not getattr(dist, 'is_available', lambda: False)():
         raise RuntimeError("Requires distributed package to be available")
+    if not dist.is_initialized():
+        raise ValueError("Default process group has not been initialized, please make sure to "
+                         "call init_process_group.")
     return dist.get_world_size() if what == 'world' else dist.get_rank()
 
 

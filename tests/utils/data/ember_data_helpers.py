@@ -63,7 +63,7 @@ class ExitDataset(RangeDataset):
 
 class SleepyDataset(RangeDataset):
     def __getitem__(self, i):
-        time.sleep(3)
+        time.sleep(1)
         return super().__getitem__(i)
 
 

@@ -237,7 +237,17 @@ def test_distributed_sampler_errors():
         assert e == t == ValueError
     with pytest.raises(ValueError, match=r"Invalid rank 3, rank should be in the interval \[0, 2\]"):
         edata.DistributedSampler(range(5), 3, 3)
-    with pytest.raises(RuntimeError):
+    with pytest.raises((RuntimeError, ValueError)):   # no distributed package / no process group
         edata.DistributedSampler(range(5))
     assert edata.distributed.DistributedSampler is edata.DistributedSampler
     assert math.ceil(5 / 3) == len(edata.DistributedSampler(range(5), 3, 0))
+
+
+def test_generic_subscripting():
+    class Typed(edata.Dataset[int]):
+        def __getitem__(self, i):
+            return i
+    assert Typed()[3] == 3
+    assert edata.Sampler[int] is not None and issubclass(edata.IterableDataset, edata.Dataset)
+    from collections.abc import Iterable
+    assert isinstance(edata.ChainDataset([]), Iterable)
