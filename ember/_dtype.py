@@ -12,6 +12,7 @@ _pybool, _pyint, _pyfloat, _pycomplex = _builtins.bool, _builtins.int, _builtins
 __all__ = ['dtype', 'float32', 'float', 'float64', 'double', 'float16', 'half', 'bfloat16',
            'int8', 'int16', 'short', 'int32', 'int', 'int64', 'long', 'uint8', 'bool',
            'complex64', 'cfloat', 'complex128', 'cdouble', 'uint16', 'uint32', 'uint64',
+           'quint8', 'qint8', 'qint32',
            'get_default_dtype', 'set_default_dtype', 'promote_types', 'result_type',
            'can_cast', 'finfo', 'iinfo']
 
@@ -21,10 +22,11 @@ _BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3
 
 class dtype:
     """An element type. Compare with `is` or `==`; hashable; repr is torch's."""
-    __slots__ = ('name', 'np', 'category', 'itemsize', 'is_signed', '_alias')
+    __slots__ = ('name', 'np', 'category', 'itemsize', 'is_signed', '_alias', 'is_quantized')
 
-    def __init__(self, name, np_dtype, category, is_signed):
+    def __init__(self, name, np_dtype, category, is_signed, is_quantized=False):
         self.name = name
+        self.is_quantized = is_quantized
         self.np = _np.dtype(np_dtype)
         self.category = category
         self.itemsize = self.np.itemsize
@@ -79,7 +81,12 @@ cfloat, cdouble = complex64, complex128
 
 _ALL = (bool, uint8, uint16, uint32, uint64, int8, int16, int32, int64, float16, bfloat16,
         float32, float64, complex64, complex128)
-_BY_NAME = {d.name: d for d in _ALL}
+# quantized dtypes: integer storage (quint8 -> uint8 ...) plus a scale/zero point held by the
+# quantized tensor (ember/ao/_qtensor.py); kept out of _BY_NP so uint8 arrays stay uint8
+quint8 = dtype('quint8', _np.uint8, _INT, False, is_quantized=True)
+qint8 = dtype('qint8', _np.int8, _INT, True, is_quantized=True)
+qint32 = dtype('qint32', _np.int32, _INT, True, is_quantized=True)
+_BY_NAME = {d.name: d for d in _ALL + (quint8, qint8, qint32)}
 _BY_NP = {d.np: d for d in _ALL}
 _BIG_UNSIGNED = (uint16, uint32, uint64)  # torch promotes these only with floating dtypes
 _SCALAR_NAME = {bool: 'Bool', uint8: 'Byte', uint16: 'UInt16', uint32: 'UInt32', uint64: 'UInt64',

@@ -105,7 +105,9 @@ def main(argv=None):
         ckpt = torch.load(args.checkpoint, map_location=device)
         model.load_state_dict(ckpt['model'])
         optimizer.load_state_dict(ckpt['optimizer'])
-        scheduler.load_state_dict(ckpt['scheduler'])
+        sched_state = dict(ckpt['scheduler'])
+        sched_state['total_steps'] = scheduler.total_steps   # the schedule follows this run's --epochs
+        scheduler.load_state_dict(sched_state)
         start_epoch = ckpt['epoch'] + 1
         print(f"resumed from {args.checkpoint} at epoch {start_epoch}")
 

@@ -108,7 +108,7 @@ def graph(model, args, verbose=False):
 
     scopes = _module_scopes(model)
     param_names = {}   # id(param) -> node name
-    for mod_name, mod in model.named_modules():
+    for _, mod in model.named_modules():
         for pname, p in mod._parameters.items():
             if p is not None and id(p) not in param_names:
                 param_names[id(p)] = f'{scopes.get(id(mod), type(mod).__name__)}/{pname}'

@@ -213,19 +213,25 @@ def image(tag, tensor, dataformats='CHW'):
 
 
 def figure_to_image(figures, close=True):
-    """Render matplotlib figure(s) to CHW (or NCHW for a list) uint8 arrays."""
-    try:
-        import matplotlib.pyplot as plt
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-    except ImportError as e:
-        raise ImportError('add_figure needs matplotlib: pip install matplotlib') from e
+    """Render matplotlib figure(s) to CHW (or NCHW for a list) uint8 RGB arrays (Agg canvas)."""
 
     def render(fig):
-        canvas = FigureCanvasAgg(fig)
+        canvas = getattr(fig, 'canvas', None)
+        if canvas is None or not hasattr(canvas, 'buffer_rgba'):
+            try:
+                from matplotlib.backends.backend_agg import FigureCanvasAgg
+            except ImportError as e:
+                raise ImportError('add_figure needs matplotlib: pip install matplotlib') from e
+            canvas = FigureCanvasAgg(fig)
         canvas.draw()
         rgba = np.asarray(canvas.buffer_rgba(), dtype=np.uint8)
         if close:
-            plt.close(fig)
+            try:
+                import matplotlib.pyplot as plt
+            except ImportError:
+                plt = None
+            if plt is not None:
+                plt.close(fig)
         return rgba[:, :, :3].transpose(2, 0, 1)
 
     if isinstance(figures, (list, tuple)):
@@ -251,7 +257,7 @@ def hparams(hparam_dict=None, metric_dict=None, hparam_domain_discrete=None):
     from ember._tensor import Tensor
     from tensorboard.plugins.hparams.api_pb2 import DataType, Experiment, HParamInfo, MetricInfo, MetricName, Status
     from tensorboard.plugins.hparams.plugin_data_pb2 import HParamsPluginData, SessionEndInfo, SessionStartInfo
-    from google.protobuf.struct_pb2 import ListValue, Struct, Value
+    from google.protobuf.struct_pb2 import ListValue, Value
 
     if not isinstance(hparam_dict, dict) or not isinstance(metric_dict, dict):
         raise TypeError('hparam_dict and metric_dict should be dictionary.')
@@ -271,7 +277,7 @@ def hparams(hparam_dict=None, metric_dict=None, hparam_domain_discrete=None):
             continue
         if isinstance(v, Tensor) or (hasattr(v, 'item') and not isinstance(v, (str, bytes))):
             v = make_np(v).reshape(-1)[0].item()
-        if isinstance(v, (int, float)):
+        if isinstance(v, (int, float)):     # bools too (they are ints), as torch logs them
             ssi.hparams[k].number_value = v
             dtype = DataType.DATA_TYPE_FLOAT64
             domain = [Value(number_value=d) for d in hparam_domain_discrete.get(k, [])]
@@ -279,10 +285,6 @@ def hparams(hparam_dict=None, metric_dict=None, hparam_domain_discrete=None):
             ssi.hparams[k].string_value = v
             dtype = DataType.DATA_TYPE_STRING
             domain = [Value(string_value=d) for d in hparam_domain_discrete.get(k, [])]
-        elif isinstance(v, bool):
-            ssi.hparams[k].bool_value = v
-            dtype = DataType.DATA_TYPE_BOOL
-            domain = [Value(bool_value=d) for d in hparam_domain_discrete.get(k, [])]
         else:
             raise ValueError('value should be one of int, float, str, bool, or torch.Tensor')
         info = HParamInfo(name=k, type=dtype)
