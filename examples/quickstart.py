@@ -4,7 +4,7 @@ Run: python examples/quickstart.py   (the same code runs with `import torch`).
 """
 import ember as torch
 
-torch.manual_seed(0) if hasattr(torch, 'manual_seed') else None
+torch.manual_seed(0)
 
 x = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
 print("x =", x)
