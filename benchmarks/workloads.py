@@ -5,7 +5,16 @@ where units is what the ratio is reported over (ops or FLOPs).
 """
 import time
 
+WORKLOADS = {}
 
+
+def workload(fn):
+    """Register a workload under its function name."""
+    WORKLOADS[fn.__name__] = fn
+    return fn
+
+
+@workload
 def small_op(lib, n=20000):
     """Latency of one small elementwise op (a + b on 16-element float32 tensors)."""
     a = lib.ones(16)
@@ -18,6 +27,7 @@ def small_op(lib, n=20000):
     return time.perf_counter() - t0, n
 
 
+@workload
 def small_chain_fwd_bwd(lib, n=2000):
     """Latency per op of a chain of 6 small ops with backward (x requires grad)."""
     x = lib.ones(16, requires_grad=True)
@@ -35,6 +45,7 @@ def small_chain_fwd_bwd(lib, n=2000):
     return time.perf_counter() - t0, n * 6
 
 
+@workload
 def matmul_1024(lib, n=30):
     """1024x1024 float32 matmul throughput (reported as time per FLOP)."""
     a = lib.ones(1024, 1024) * 0.5
@@ -47,6 +58,7 @@ def matmul_1024(lib, n=30):
     return time.perf_counter() - t0, n * 2 * 1024 ** 3
 
 
+@workload
 def conv2d_fwd_bwd(lib, n=10):
     """Conv2d forward+backward: batch 16, 32->64 channels, 32x32, 3x3, padding 1 (float32)."""
     lib.manual_seed(0)
@@ -66,6 +78,7 @@ def conv2d_fwd_bwd(lib, n=10):
     return time.perf_counter() - t0, n
 
 
+@workload
 def maxpool2d_fwd_bwd(lib, n=10):
     """MaxPool2d(2) forward + backward on 32x64x32x32 float32 (as after BatchNorm + ReLU)."""
     x = lib.randn(32, 64, 32, 32, requires_grad=True)
@@ -81,8 +94,108 @@ def maxpool2d_fwd_bwd(lib, n=10):
     return time.perf_counter() - t0, n
 
 
-WORKLOADS = {'small_op': small_op, 'small_chain_fwd_bwd': small_chain_fwd_bwd,
-             'matmul_1024': matmul_1024, 'conv2d_fwd_bwd': conv2d_fwd_bwd, 'maxpool2d_fwd_bwd': maxpool2d_fwd_bwd}
+@workload
+def mlp_train_step(lib, n=50):
+    """One SGD training step of a 784-256-128-10 MLP on a batch of 128 (cross entropy)."""
+    nn = lib.nn
+    lib.manual_seed(0)
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
+                          nn.Linear(128, 10))
+    opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    x = lib.randn(128, 784)
+    y = lib.randint(0, 10, (128,))
+
+    def step():
+        opt.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+    for _ in range(5):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(n):
+        step()
+    return time.perf_counter() - t0, n
+
+
+@workload
+def cnn_train_step(lib, n=10):
+    """One Adam step of a small CNN (conv-bn-relu x2, pool, linear) on 32 images of 3x32x32."""
+    nn = lib.nn
+    lib.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(),
+                          nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(),
+                          nn.MaxPool2d(2), nn.Flatten(), nn.Linear(32 * 16 * 16, 10))
+    opt = lib.optim.Adam(model.parameters(), lr=1e-3)
+    x = lib.randn(32, 3, 32, 32)
+    y = lib.randint(0, 10, (32,))
+
+    def step():
+        opt.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+    for _ in range(2):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(n):
+        step()
+    return time.perf_counter() - t0, n
+
+
+@workload
+def lstm_train_step(lib, n=5):
+    """Word-language-model SGD step: Embedding 10000x200, 2-layer LSTM 200 (dropout 0.2),
+    seq 35, batch 20, Linear decoder, cross entropy, clip_grad_norm 0.25."""
+    nn = lib.nn
+    lib.manual_seed(0)
+    emb = nn.Embedding(10000, 200)
+    rnn = nn.LSTM(200, 200, 2, dropout=0.2)
+    dec = nn.Linear(200, 10000)
+    drop = nn.Dropout(0.2)
+    params = list(emb.parameters()) + list(rnn.parameters()) + list(dec.parameters())
+    opt = lib.optim.SGD(params, lr=20.0)
+    x = lib.randint(0, 10000, (35, 20))
+    y = lib.randint(0, 10000, (35 * 20,))
+    hidden = (lib.zeros(2, 20, 200), lib.zeros(2, 20, 200))
+
+    def step():
+        opt.zero_grad()
+        out, _ = rnn(drop(emb(x)), hidden)
+        logits = dec(drop(out)).view(-1, 10000)
+        nn.functional.cross_entropy(logits, y).backward()
+        nn.utils.clip_grad_norm_(params, 0.25)
+        opt.step()
+    for _ in range(2):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(n):
+        step()
+    return time.perf_counter() - t0, n
+
+
+@workload
+def transformer_train_step(lib, n=5):
+    """AdamW step of a 2-layer TransformerEncoder (d_model 128, 4 heads, ff 512, batch_first)
+    on batch 16 x seq 64, mean-pooled into a 10-way classifier."""
+    nn = lib.nn
+    lib.manual_seed(0)
+    layer = nn.TransformerEncoderLayer(128, 4, 512, batch_first=True)
+    enc = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+    head = nn.Linear(128, 10)
+    params = list(enc.parameters()) + list(head.parameters())
+    opt = lib.optim.AdamW(params, lr=1e-3)
+    x = lib.randn(16, 64, 128)
+    y = lib.randint(0, 10, (16,))
+
+    def step():
+        opt.zero_grad()
+        nn.functional.cross_entropy(head(enc(x).mean(1)), y).backward()
+        opt.step()
+    for _ in range(2):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(n):
+        step()
+    return time.perf_counter() - t0, n
 
 
 if __name__ == '__main__':

@@ -8,6 +8,7 @@ generated per Function and named like PyTorch's (`MulBackward0`, or `<Name>Backw
 user Functions).
 """
 import itertools
+from sys import getrefcount as _getrefcount
 
 from .grad_mode import GradState
 
@@ -90,9 +91,16 @@ class AccumulateGrad(Node):
         if create_graph:
             var._grad = grad if old is None else old + grad
         elif old is None:
-            # A fresh, writable, contiguous copy: incoming grads may alias other grads or views.
-            new = Tensor._from_array(grad._data.copy(), var._storage.device)
-            var._grad = new
+            # .grad must own writable, contiguous memory that nothing else sees (optimizers and
+            # clip_grad_norm_ write into it). Take the incoming array when no other tensor or
+            # view holds it (reference counts, as torch does), otherwise copy it.
+            arr = grad._data
+            if (arr.base is None and arr.flags.c_contiguous and getattr(arr.flags, 'writeable', True)
+                    and _getrefcount(arr) <= 3 and _getrefcount(grad) <= 3
+                    and grad._storage.device == var._storage.device):
+                var._grad = grad if grad._grad_fn is None and not grad._requires_grad else grad.detach()
+            else:
+                var._grad = Tensor._from_array(arr.copy(), var._storage.device)
         elif old._grad_fn is not None or old._requires_grad:
             var._grad = (old + grad).detach()
         else:
@@ -120,6 +128,16 @@ class FunctionCtx:
         for t, v in zip(saved, self._saved_versions):
             if t is not None and t._storage.version != v[0]:
                 _raise_modified(self, t, v)
+        outs = self._saved_outputs
+        if outs:
+            # outputs are stored without their grad_fn (no node -> tensor -> node cycle);
+            # hand them back connected to this node again, for double backward
+            saved = list(saved)
+            for pos, nr in outs:
+                u = saved[pos]._alias()
+                u._grad_fn, u._output_nr, u._requires_grad = self, nr, True
+                saved[pos] = u
+            saved = tuple(saved)
         return saved
 
     def mark_dirty(self, *tensors):
@@ -140,6 +158,8 @@ def _raise_modified(node, t, saved_meta):
     from .._printing import type_name
     expected, fn, nr = saved_meta
     owner = ''
+    if fn is _THIS_NODE:
+        fn = node
     if fn is None and t._grad_fn is not None:
         fn, nr = node, t._output_nr      # saved before linking: an output of this node
     if fn is not None:
@@ -164,6 +184,7 @@ class BackwardCFunction(Node, FunctionCtx):
     _strict_arity = False
     _tensor_positions = None
     _input_meta = None
+    _saved_outputs = ()        # [(position in _saved, output_nr)] of outputs saved for backward
 
     def apply(self, *grads):
         return self._fwd_cls.backward(self, *grads)
@@ -348,7 +369,26 @@ def _link_single(ctx, args, out):
         out._grad_fn = ctx
         out._output_nr = 0
         out._requires_grad = True
+        if ctx._saved:
+            _detach_saved_output(ctx, out, 0)
     return out
+
+
+def _detach_saved_output(ctx, out, nr):
+    """Store an output the node saved for itself without its grad_fn (breaks the ref cycle)."""
+    saved = ctx._saved
+    for i, t in enumerate(saved):
+        if t is out:
+            saved = list(saved)
+            saved[i] = out._alias()
+            ctx._saved = tuple(saved)
+            versions = list(ctx._saved_versions)
+            versions[i] = (versions[i][0], _THIS_NODE, nr)
+            ctx._saved_versions = tuple(versions)
+            ctx._saved_outputs = ctx._saved_outputs + ((i, nr),)
+
+
+_THIS_NODE = object()   # marks "an output of the node that saved it" in _saved_versions
 
 
 _DIRTY_LEAF_MSG = "a leaf Variable that requires grad has been used in an in-place operation."
@@ -393,6 +433,8 @@ def _link_multi(ctx, args, outs):
                 o._grad_fn = ctx
                 o._output_nr = nr
                 o._requires_grad = True
+                if ctx._saved:
+                    _detach_saved_output(ctx, o, nr)
         result.append(o)
     return tuple(result)
 
