@@ -42,3 +42,27 @@ def test_accumulation_across_backwards_in_place():
     (x * 3).sum().backward()
     assert x.grad is first
     np.testing.assert_array_equal(x.grad.numpy(), [5.0, 5.0])
+
+
+def test_saved_outputs_do_not_form_reference_cycles():
+    import gc
+    import weakref
+    x = ember.randn(16, requires_grad=True)
+    for op in (ember.exp, ember.sigmoid, ember.tanh, lambda t: ember.nn.functional.relu(t),
+               lambda t: ember.nn.functional.softmax(t, 0)):
+        y = op(x)
+        ref = weakref.ref(y.grad_fn)
+        gc.disable()
+        try:
+            del y                      # freed by reference counting alone: no cycle to collect
+            assert ref() is None
+        finally:
+            gc.enable()
+
+
+def test_saved_output_still_double_differentiable():
+    x = ember.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    y = ember.exp(x)
+    g, = ember.autograd.grad(y.sum(), x, create_graph=True)
+    gg, = ember.autograd.grad(g.sum(), x)
+    np.testing.assert_allclose(gg.numpy(), np.exp([0.5, -1.0, 2.0]), rtol=1e-6)
