@@ -36,8 +36,16 @@ from . import linalg  # noqa: F401
 from . import cuda, accelerator, backends  # noqa: F401
 from . import nn  # noqa: F401
 from . import optim  # noqa: F401
+from . import distributed, multiprocessing  # noqa: F401  (torch exposes both after `import torch`)
 from . import serialization  # noqa: F401
 from .serialization import save, load  # noqa: F401
+from ._dtype import quint8, qint8, qint32  # noqa: F401,E402
+from .ao._qtensor import (qscheme, per_tensor_affine, per_channel_affine,  # noqa: F401,E402
+                          per_tensor_symmetric, per_channel_symmetric,
+                          per_channel_affine_float_qparams, quantize_per_tensor,
+                          quantize_per_channel, dequantize, fake_quantize_per_tensor_affine,
+                          fake_quantize_per_channel_affine)
+from . import ao, quantization  # noqa: F401,E402
 
 
 class _Layout:

@@ -156,7 +156,10 @@ class QTensor(Tensor):
         xp = self._storage.device.xp
         s, z = self._param_arrays()
         f32 = xp.float32
-        out = (self._data.astype(f32) - xp.asarray(z, dtype=f32)) * xp.asarray(s, dtype=f32)
+        if self._q_axis is None:
+            out = (self._data.astype(f32) - xp.asarray(z, dtype=f32)) * xp.asarray(s, dtype=f32)
+        else:   # torch multiplies by the float64 per-channel scales, then rounds to float32
+            out = (self._data.astype(xp.float64) - z) * xp.asarray(s, dtype=xp.float64)
         return Tensor._from_array(out.astype(f32), self._storage.device)
 
     def __repr__(self, *, tensor_contents=None):

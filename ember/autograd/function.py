@@ -192,9 +192,15 @@ class BackwardCFunction(Node, FunctionCtx):
     def _release_saved(self):
         if self._saved:
             self._saved = None
+        attrs = self._fwd_cls.saved_attrs
+        if attrs:
+            d = self.__dict__
+            for name in attrs:
+                d.pop(name, None)
 
     def __getattr__(self, name):
-        # saved tensors freed by backward: torch raises the same error on ctx attributes
+        if name in self._fwd_cls.saved_attrs:
+            raise RuntimeError(_FREED_MSG)   # freed by backward, like saved tensors
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
 
@@ -263,6 +269,10 @@ class Function(metaclass=_FunctionMeta):
                                   "your custom autograd.Function to use it with backward mode AD.")
 
     vjp = backward
+
+    # ctx attributes holding saved arrays (besides save_for_backward): freed after backward
+    # unless retain_graph, like saved tensors
+    saved_attrs = ()
 
     @staticmethod
     def setup_context(ctx, inputs, output):

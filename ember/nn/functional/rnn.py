@@ -29,6 +29,7 @@ def _arr(t):
 
 class _RNNLayer(Function, node_name='MkldnnRnnLayerBackward0'):
     """One direction of one layer. mode: 'LSTM', 'GRU', 'RNN_TANH' or 'RNN_RELU'."""
+    saved_attrs = ('saved', '_ws')     # per-step activations: freed after backward
 
     @staticmethod
     def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, mode, steps, reverse):
@@ -142,7 +143,7 @@ class _RNNLayer(Function, node_name='MkldnnRnnLayerBackward0'):
             H = G // 4
             dc = xp.zeros((B, H), X.dtype) if dcn is None else dcn._data.astype(X.dtype, copy=True)
             if Whr is not None:
-                dHH = xp.empty((N, H), X.dtype)
+                dHH = xp.zeros((N, Hout), X.dtype)
             for off, n in order:
                 rows = slice(off, off + n)
                 dht = dh[:n] + dO[rows]
@@ -202,7 +203,6 @@ class _RNNLayer(Function, node_name='MkldnnRnnLayerBackward0'):
         dWhh = T(xp.matmul(dGh.T, hprev)) if need[4] else None
         dbih = T(dG.sum(0)) if need[5] else None
         dbhh = T(dGh.sum(0)) if need[6] else None
-        ctx.saved = None
         return (dx, T(dh) if need[1] else None, T(dc) if need[2] else None, dWih, dWhh,
                 dbih, dbhh, T(dWhr) if need[7] else None, None, None, None)
 

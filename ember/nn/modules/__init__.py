@@ -14,3 +14,6 @@ from .distance import *  # noqa: F401,F403
 from .vision import *  # noqa: F401,F403
 from .flatten import *  # noqa: F401,F403
 from .lazy import *  # noqa: F401,F403
+from .rnn import *  # noqa: F401,F403
+from .attention import *  # noqa: F401,F403
+from .transformer import *  # noqa: F401,F403

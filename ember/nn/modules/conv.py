@@ -9,6 +9,7 @@ import math
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter, UninitializedParameter
+from .lazy import LazyModuleMixin
 from .module import Module
 
 __all__ = ['Conv1d', 'Conv2d', 'Conv3d', 'ConvTranspose1d', 'ConvTranspose2d', 'ConvTranspose3d',
@@ -238,16 +239,7 @@ ConvTranspose3d = _conv_transpose_cls(3)
 
 
 # ----------------------------------------------------------------------------- lazy forms
-def _lazy_pre_hook(module, args):
-    """Materialize the parameters from the first input, then become the regular class."""
-    if module.has_uninitialized_params():
-        module.initialize_parameters(*args)
-    module._lazy_hook.remove()
-    del module._lazy_hook
-    module.__class__ = module.cls_to_become
-
-
-class _LazyConvMixin:
+class _LazyConvMixin(LazyModuleMixin):
     """Lazy convolution: in_channels is inferred from the first input (channel dim)."""
     cls_to_become = None
 
@@ -255,10 +247,7 @@ class _LazyConvMixin:
         self.weight = UninitializedParameter(device=device, dtype=dtype)
         if bias:
             self.bias = UninitializedParameter(device=device, dtype=dtype)
-        object.__setattr__(self, '_lazy_hook', self.register_forward_pre_hook(_lazy_pre_hook))
-
-    def has_uninitialized_params(self):
-        return any(isinstance(p, UninitializedParameter) for p in self._parameters.values())
+        self._register_lazy_hooks()
 
     def reset_parameters(self):
         if not self.has_uninitialized_params() and self.in_channels != 0:

@@ -14,7 +14,6 @@ from .. import functional as F
 from .. import init
 from ..._ops.creation import empty, zeros
 from ..._ops.join import cat as _cat, stack as _stack
-from ..._tensor import Tensor
 from ..functional.rnn import _rnn_layer
 from ..parameter import Parameter
 from .module import Module
@@ -398,7 +397,7 @@ class RNNCell(RNNCellBase):
         if self.nonlinearity == 'tanh':
             ret = (gi + gh).tanh()
         elif self.nonlinearity == 'relu':
-            ret = (gi + gh).relu()
+            ret = F.relu(gi + gh)
         else:
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
         return ret if batched else ret.squeeze(0)

@@ -24,11 +24,9 @@ def invert_permutation(permutation):
     """The inverse permutation (None stays None)."""
     if permutation is None:
         return None
-    em = _ember()
-    out = em.empty_like(permutation, memory_format=em.legacy_contiguous_format) \
-        if hasattr(em, 'legacy_contiguous_format') else em.empty_like(permutation)
-    out.scatter_(0, permutation, em.arange(0, permutation.numel(), device=permutation.device))
-    return out
+    xp = permutation._storage.device.xp
+    return Tensor._from_array(xp.argsort(permutation._data).astype(xp.int64),
+                              permutation._storage.device)
 
 
 class PackedSequence(_PackedSequenceBase):
@@ -49,21 +47,14 @@ class PackedSequence(_PackedSequenceBase):
             raise TypeError("PackedSequence expects (data, batch_sizes)")
         return super().__new__(cls, data[0], data[1], sorted_indices, unsorted_indices)
 
-    def _apply_data(self, fn, idx_too=False):
-        si, ui = self.sorted_indices, self.unsorted_indices
-        if idx_too:
-            si = fn(si) if si is not None else None
-            ui = fn(ui) if ui is not None else None
-        return type(self)(fn(self.data), self.batch_sizes, si, ui)
-
     def to(self, *args, **kwargs):
+        """Move/cast data (indices follow data's device; batch_sizes stay on the CPU)."""
         data = self.data.to(*args, **kwargs)
         if data is self.data:
             return self
         dev = data.device
-        conv = (lambda t: t.to(device=dev)) if 'device' not in kwargs or True else None
-        si = conv(self.sorted_indices) if self.sorted_indices is not None else None
-        ui = conv(self.unsorted_indices) if self.unsorted_indices is not None else None
+        si = None if self.sorted_indices is None else self.sorted_indices.to(dev)
+        ui = None if self.unsorted_indices is None else self.unsorted_indices.to(dev)
         return type(self)(data, self.batch_sizes, si, ui)
 
     def cuda(self, *args, **kwargs):
