@@ -12,7 +12,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from workloads import WORKLOADS  # noqa: E402
+from workloads import WORKLOADS, FLOP_WORKLOADS  # noqa: E402
 
 
 def measure(lib, name):
@@ -38,8 +38,7 @@ def main():
             t_times.append(measure('torch', name))
         e, t = statistics.median(e_times), statistics.median(t_times)
         results[name] = e / t
-        unit = 'GFLOP/s' if name.startswith('matmul') else 'us'
-        if unit == 'us':
+        if name not in FLOP_WORKLOADS:
             print(f"{name:24s} {e * 1e6:10.2f}us {t * 1e6:10.2f}us {e / t:7.2f}")
         else:
             print(f"{name:24s} {1e-9 / e:7.1f}GFLOP/s {1e-9 / t:7.1f}GFLOP/s {e / t:7.2f}")

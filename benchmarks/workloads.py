@@ -6,6 +6,7 @@ where units is what the ratio is reported over (ops or FLOPs).
 import time
 
 WORKLOADS = {}
+FLOP_WORKLOADS = {'matmul_1024', 'conv2d_64_forward'}   # report GFLOP/s instead of time per step
 
 
 def workload(fn):
@@ -95,29 +96,6 @@ def maxpool2d_fwd_bwd(lib, n=10):
 
 
 @workload
-def mlp_train_step(lib, n=50):
-    """One SGD training step of a 784-256-128-10 MLP on a batch of 128 (cross entropy)."""
-    nn = lib.nn
-    lib.manual_seed(0)
-    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
-                          nn.Linear(128, 10))
-    opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    x = lib.randn(128, 784)
-    y = lib.randint(0, 10, (128,))
-
-    def step():
-        opt.zero_grad()
-        nn.functional.cross_entropy(model(x), y).backward()
-        opt.step()
-    for _ in range(5):
-        step()
-    t0 = time.perf_counter()
-    for _ in range(n):
-        step()
-    return time.perf_counter() - t0, n
-
-
-@workload
 def cnn_train_step(lib, n=10):
     """One Adam step of a small CNN (conv-bn-relu x2, pool, linear) on 32 images of 3x32x32."""
     nn = lib.nn
@@ -196,6 +174,148 @@ def transformer_train_step(lib, n=5):
     for _ in range(n):
         step()
     return time.perf_counter() - t0, n
+
+
+def _timed(step, n, warmup=2):
+    for _ in range(warmup):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(n):
+        step()
+    return time.perf_counter() - t0
+
+
+def _mlp(lib):
+    nn = lib.nn
+    return nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(),
+                         nn.Linear(256, 10))
+
+
+def _lenet(lib):
+    """LeNet-5 for 28x28 inputs (first conv padded by 2), as in the classic MNIST setup."""
+    nn = lib.nn
+    return nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                         nn.Linear(16 * 5 * 5, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
+                         nn.Linear(84, 10))
+
+
+@workload
+def conv2d_64_forward(lib, n=5):
+    """Conv2d 64->64 3x3 (padding 1) on 16x64x56x56: forward throughput (time per FLOP)."""
+    lib.manual_seed(0)
+    conv = lib.nn.Conv2d(64, 64, 3, padding=1)
+    x = lib.randn(16, 64, 56, 56)
+    with lib.no_grad():
+        secs = _timed(lambda: conv(x), n, warmup=1)
+    return secs, n * 2 * 16 * 64 * 56 * 56 * 64 * 9
+
+
+@workload
+def conv2d_64_fwd_bwd(lib, n=3):
+    """Conv2d 64->64 3x3 on 16x64x56x56: forward + backward (input and weight grads)."""
+    lib.manual_seed(0)
+    conv = lib.nn.Conv2d(64, 64, 3, padding=1)
+    x = lib.randn(16, 64, 56, 56, requires_grad=True)
+    return _timed(lambda: conv(x).sum().backward(), n, warmup=1), n
+
+
+@workload
+def mlp_fwd_bwd(lib, n=50):
+    """MLP 784-512-256-10, batch 128: forward + backward of a cross-entropy loss."""
+    lib.manual_seed(0)
+    model = _mlp(lib)
+    x, y = lib.randn(128, 784), lib.randint(0, 10, (128,))
+    return _timed(lambda: lib.nn.functional.cross_entropy(model(x), y).backward(), n, 5), n
+
+
+@workload
+def mlp_train_step(lib, n=50):
+    """MLP 784-512-256-10, batch 128: one SGD (momentum 0.9) step with CrossEntropyLoss."""
+    lib.manual_seed(0)
+    model = _mlp(lib)
+    opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    loss_fn = lib.nn.CrossEntropyLoss()
+    x, y = lib.randn(128, 784), lib.randint(0, 10, (128,))
+
+    def step():
+        opt.zero_grad()
+        loss_fn(model(x), y).backward()
+        opt.step()
+    return _timed(step, n, 5), n
+
+
+@workload
+def lenet_fwd_bwd(lib, n=20):
+    """LeNet-5, batch 64 of 1x28x28: forward + backward."""
+    lib.manual_seed(0)
+    model = _lenet(lib)
+    x, y = lib.randn(64, 1, 28, 28), lib.randint(0, 10, (64,))
+    return _timed(lambda: lib.nn.functional.cross_entropy(model(x), y).backward(), n), n
+
+
+@workload
+def lenet_train_step(lib, n=20):
+    """LeNet-5, batch 64 of 1x28x28: one Adam step."""
+    lib.manual_seed(0)
+    model = _lenet(lib)
+    opt = lib.optim.Adam(model.parameters(), lr=1e-3)
+    x, y = lib.randn(64, 1, 28, 28), lib.randint(0, 10, (64,))
+
+    def step():
+        opt.zero_grad()
+        lib.nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+    return _timed(step, n), n
+
+
+@workload
+def bn_relu_pool_fwd_bwd(lib, n=10):
+    """BatchNorm2d + ReLU + MaxPool2d on 32x64x32x32 (training mode): forward + backward."""
+    nn = lib.nn
+    block = nn.Sequential(nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2))
+    lib.manual_seed(0)
+    x = lib.randn(32, 64, 32, 32, requires_grad=True)
+    return _timed(lambda: block(x).sum().backward(), n), n
+
+
+def _cifar_resnet(lib):
+    """conv 3->16, then BasicBlock stages of 16/32/64 channels (one block each), pool, fc."""
+    nn = lib.nn
+
+    class Block(nn.Module):
+        def __init__(self, cin, cout, stride):
+            super().__init__()
+            self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+            self.bn1 = nn.BatchNorm2d(cout)
+            self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+            self.bn2 = nn.BatchNorm2d(cout)
+            self.short = (nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+                          if stride != 1 or cin != cout else nn.Identity())
+
+        def forward(self, x):
+            out = nn.functional.relu(self.bn1(self.conv1(x)))
+            return nn.functional.relu(self.bn2(self.conv2(out)) + self.short(x))
+
+    return nn.Sequential(nn.Conv2d(3, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
+                         Block(16, 16, 1), Block(16, 32, 2), Block(32, 64, 2),
+                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
+
+
+@workload
+def resnet_cifar_train_step(lib, n=3):
+    """Small CIFAR-style ResNet (BasicBlocks 16/32/64 with BatchNorm), batch 32 of 3x32x32,
+    one SGD step with weight decay."""
+    lib.manual_seed(0)
+    model = _cifar_resnet(lib)
+    opt = lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
+    x, y = lib.randn(32, 3, 32, 32), lib.randint(0, 10, (32,))
+
+    def step():
+        opt.zero_grad()
+        lib.nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+    return _timed(step, n, 1), n
 
 
 if __name__ == '__main__':
