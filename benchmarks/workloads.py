@@ -318,6 +318,38 @@ def resnet_cifar_train_step(lib, n=3):
     return _timed(step, n, 1), n
 
 
+
+def _dataloader_epoch(lib, num_workers):
+    """One shuffled epoch over a 60,000 x 784 float32 TensorDataset (MNIST-sized), batch 128,
+    worker start-up included; one untimed epoch first. Units: batches."""
+    from_data = lib.utils.data
+    lib.manual_seed(0)
+    ds = from_data.TensorDataset(lib.randn(60000, 784), lib.randint(0, 10, (60000,)))
+    loader = from_data.DataLoader(ds, batch_size=128, shuffle=True, num_workers=num_workers)
+
+    def epoch():
+        n = 0
+        for x, y in loader:
+            n += 1
+        return n
+    epoch()
+    t0 = time.perf_counter()
+    n = epoch()
+    return time.perf_counter() - t0, n
+
+
+@workload
+def dataloader_throughput_w0(lib):
+    """DataLoader epoch in the main process (num_workers=0)."""
+    return _dataloader_epoch(lib, 0)
+
+
+@workload
+def dataloader_throughput_w2(lib):
+    """DataLoader epoch with two worker processes (num_workers=2)."""
+    return _dataloader_epoch(lib, 2)
+
+
 if __name__ == '__main__':
     import json
     import sys

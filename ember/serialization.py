@@ -12,10 +12,11 @@ destroys an existing checkpoint.
 import _compat_pickle
 import collections
 import io
+import operator
 import os
 import pickle
+import stat
 import struct
-import tempfile
 import uuid
 import zipfile
 
@@ -205,6 +206,52 @@ def _write_archive(f, name, pkl_bytes, storages):
         add('.data/serialization_id', uuid.uuid4().hex.encode() * 1 + b'0' * 8)
 
 
+def _temp_path(path):
+    """A fresh temp name next to path: '.<name>.<random>.tmp' (hidden, recognisably ours)."""
+    folder, base = os.path.split(os.path.abspath(path))
+    return os.path.join(folder, f'.{base}.{uuid.uuid4().hex[:12]}.tmp')
+
+
+def _save_atomic(path, pkl_bytes, storages):
+    """Write to a temp file in the target's folder, fsync it, rename it over path, fsync the folder.
+
+    Any exception removes the temp file and leaves an existing checkpoint untouched. A writer
+    killed outright (SIGKILL, power loss) cannot clean up: the old checkpoint stays intact and a
+    stale '.<name>.<random>.tmp' may remain, which is safe to delete.
+    """
+    name = os.path.splitext(os.path.basename(path))[0] or 'archive'
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)   # overwriting keeps the file's permissions
+    except OSError:
+        mode = None
+    tmp = _temp_path(path)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_BINARY', 0), 0o666)
+    try:
+        with os.fdopen(fd, 'wb') as out:
+            if mode is not None:
+                os.chmod(tmp, mode)
+            _write_archive(out, name, pkl_bytes, storages)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    try:                       # make the rename itself durable (POSIX; best effort elsewhere)
+        dfd = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)
+
+
 def save(obj, f, pickle_module=None, pickle_protocol=DEFAULT_PROTOCOL, _use_new_zipfile_serialization=True,
          _disable_byteorder_record=False):
     """Save obj (tensors, state_dicts, checkpoints, modules) in PyTorch's zip format."""
@@ -214,20 +261,7 @@ def save(obj, f, pickle_module=None, pickle_protocol=DEFAULT_PROTOCOL, _use_new_
     buf = io.BytesIO()
     _Pickler(buf, pickle_protocol, storages).dump(obj)
     if isinstance(f, (str, os.PathLike)):
-        path = os.fspath(f)
-        name = os.path.splitext(os.path.basename(path))[0] or 'archive'
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.', suffix='.tmp', dir=folder)
-        try:
-            with os.fdopen(fd, 'wb') as out:
-                _write_archive(out, name, buf.getvalue(), storages)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        _save_atomic(os.fspath(f), buf.getvalue(), storages)
     else:
         _write_archive(f, 'archive', buf.getvalue(), storages)
 
@@ -264,19 +298,35 @@ class safe_globals:
         del _user_safe_globals[self.n:]
 
 
+def _index(v, what):
+    """An int from a pickled size/stride/offset entry, or a clear error."""
+    try:
+        return operator.index(v)
+    except TypeError:
+        raise RuntimeError(f"Invalid checkpoint: tensor {what} must be integers, got {v!r}") from None
+
+
 def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=False, backward_hooks=None,
                        metadata=None):
-    """Rebuild a tensor as a strided view of a loaded storage."""
+    """Rebuild a tensor as a strided view of a loaded storage (checked to lie inside it)."""
+    if not isinstance(storage, Storage):
+        raise RuntimeError(f"Invalid checkpoint: tensor storage must be a storage, got {type(storage).__name__}")
+    if not isinstance(size, (tuple, list)) or not isinstance(stride, (tuple, list)) or len(size) != len(stride):
+        raise RuntimeError(f"Invalid checkpoint: tensor size {size!r} and stride {stride!r} do not match")
     base = storage.base
     xp = backend(storage.device)
     itemsize = base.itemsize
-    size, stride = tuple(size), tuple(stride)
-    if len(size) and any(s == 0 for s in size):
-        arr = xp.empty(size, dtype=base.dtype)
-        t = Tensor._from_array(arr, storage.device)
+    storage_offset = _index(storage_offset, 'offset')
+    size = tuple(_index(n, 'sizes') for n in size)
+    stride = tuple(_index(s, 'strides') for s in stride)
+    if storage_offset < 0 or any(n < 0 for n in size) or any(s < 0 for s in stride):
+        raise RuntimeError(f"Invalid checkpoint: negative size, stride or offset in size {list(size)}, "
+                           f"stride {list(stride)}, offset {storage_offset}")
+    if any(n == 0 for n in size):
+        t = Tensor._from_array(xp.empty(size, dtype=base.dtype), storage.device)
     else:
         needed = storage_offset + 1 + sum((n - 1) * s for n, s in zip(size, stride))
-        if needed > base.size or storage_offset < 0 or any(s < 0 for s in stride):
+        if needed > base.size:
             raise RuntimeError(f"Trying to create tensor with size {list(size)}, stride {list(stride)} "
                                f"and offset {storage_offset} out of a storage of {base.size} elements")
         arr = xp.lib.stride_tricks.as_strided(base[storage_offset:], shape=size,
@@ -290,15 +340,30 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=Fals
 
 def _rebuild_parameter(data, requires_grad, backward_hooks=None, *args):
     from .nn.parameter import Parameter
-    return Parameter(data, requires_grad)
+    if not isinstance(data, Tensor):
+        raise RuntimeError(f"Invalid checkpoint: Parameter data must be a tensor, got {type(data).__name__}")
+    return Parameter(data, bool(requires_grad))
 
 
-def _rebuild_from_type_v2(func, new_type, args, state):
-    return func(*args)
+def _rebuild_from_type_v2(func, new_type, args, state, _checked=True):
+    """A tensor (subclass) rebuilt by func(*args), then given its pickled attributes."""
+    if _checked and func not in (_rebuild_tensor_v2, _rebuild_parameter):
+        raise pickle.UnpicklingError(f"Weights only load failed: _rebuild_from_type_v2 of {func!r}, "
+                                     f"which is not a tensor rebuild function")
+    if not isinstance(args, tuple):
+        raise RuntimeError("Invalid checkpoint: _rebuild_from_type_v2 arguments must be a tuple")
+    t = func(*args)
+    if isinstance(state, dict):
+        for k, v in state.items():
+            if isinstance(k, str) and not k.startswith('_'):   # never ember's private slots
+                setattr(t, k, v)
+    return t
 
 
 def _codecs_encode(text, encoding='latin1'):
     import codecs
+    if not isinstance(text, str) or encoding not in ('latin1', 'latin-1'):
+        raise RuntimeError("Invalid checkpoint: _codecs.encode is only allowed on str with latin1")
     return codecs.encode(text, encoding)
 
 
@@ -339,6 +404,8 @@ def _allowed_globals():
 def _full_globals(module, name):
     """weights_only=False: import anything, mapping torch.* names onto ember."""
     table = _allowed_globals()
+    if (module, name) == ('torch._tensor', '_rebuild_from_type_v2'):
+        return lambda func, new_type, args, state: _rebuild_from_type_v2(func, new_type, args, state, False)
     if (module, name) in table:
         return table[(module, name)]
     if module == 'torch' or module.startswith('torch.'):
@@ -350,12 +417,33 @@ def _full_globals(module, name):
     return obj
 
 
-class _Unpickler(pickle.Unpickler):
+def _weights_only_error(msg):
+    return pickle.UnpicklingError(
+        f"Weights only load failed: {msg}. Only tensors, Parameters, containers, primitives and "
+        f"globals allowlisted with ember.serialization.add_safe_globals can be loaded; load with "
+        f"weights_only=False only if you trust the file.")
+
+
+class _Unpickler(pickle._Unpickler):
+    """The pure-Python unpickler with every opcode that could call code checked (weights_only).
+
+    GLOBAL/STACK_GLOBAL/INST/EXT resolve only allowlisted names; REDUCE/NEWOBJ/OBJ/INST call
+    only allowlisted callables; BUILD applies state only to OrderedDicts and user-allowlisted
+    types; SETITEM(S) only on dict/OrderedDict, APPEND(S) only on lists, ADDITEMS only on sets;
+    persistent ids must be storage tuples. weights_only=False keeps plain pickle behaviour.
+    """
+    dispatch = dict(pickle._Unpickler.dispatch)
+
     def __init__(self, file, weights_only, load_storage):
         super().__init__(file, encoding='utf-8')
         self.weights_only = weights_only
         self.load_storage = load_storage
         self.table = _allowed_globals()
+        if not weights_only:
+            self.dispatch = pickle._Unpickler.dispatch
+            return
+        self.callables = {id(v): v for v in self.table.values() if callable(v)}
+        self.user_types = {id(o[0] if isinstance(o, tuple) else o) for o in _user_safe_globals}
 
     def find_class(self, module, name):
         if (module, name) in _compat_pickle.NAME_MAPPING:      # protocol-2 Python 2 names
@@ -375,15 +463,108 @@ class _Unpickler(pickle.Unpickler):
 
     def persistent_load(self, pid):
         if not isinstance(pid, tuple) or len(pid) < 5 or pid[0] != 'storage':
-            raise pickle.UnpicklingError(f"Unsupported persistent id: {pid!r}")
+            raise pickle.UnpicklingError(f"Unsupported persistent id {pid!r}: only persistent_load of "
+                                         f"storage tuples ('storage', type, key, location, numel) is allowed")
         _, stype, key, location, numel = pid[:5]
-        if isinstance(stype, tuple) and stype and stype[0] == 'storage_type':
+        if isinstance(stype, tuple) and len(stype) == 2 and stype[0] == 'storage_type':
             dtype = stype[1]
         elif isinstance(stype, D.dtype):
             dtype = stype
         else:
-            raise pickle.UnpicklingError(f"Unsupported storage type {stype!r}")
-        return self.load_storage(str(key), dtype, str(location), int(numel))
+            raise pickle.UnpicklingError(f"Unsupported storage type {stype!r} in persistent id")
+        if not isinstance(key, (str, int)) or not isinstance(location, str) or type(numel) is not int:
+            raise pickle.UnpicklingError(f"Malformed storage persistent id {pid!r}")
+        return self.load_storage(str(key), dtype, location, numel)
+
+    # ---- opcode checks (weights_only only: installed in the class dispatch table)
+
+    def _check_callable(self, func, op):
+        if self.callables.get(id(func)) is not func:
+            raise _weights_only_error(f"{op} of an object that is not an allowed global: {func!r}")
+
+    def _load_reduce(self):
+        args = self.stack.pop()
+        func = self.stack[-1]
+        self._check_callable(func, 'REDUCE')
+        if not isinstance(args, tuple):
+            raise _weights_only_error(f"REDUCE arguments must be a tuple, got {type(args).__name__}")
+        self.stack[-1] = func(*args)
+
+    def _load_newobj(self):
+        args = self.stack.pop()
+        cls = self.stack.pop()
+        self._check_callable(cls, 'NEWOBJ')
+        if not isinstance(cls, type) or not isinstance(args, tuple):
+            raise _weights_only_error(f"NEWOBJ needs an allowed class and an argument tuple, got {cls!r}")
+        self.append(cls.__new__(cls, *args))
+
+    def _load_newobj_ex(self):
+        kwargs = self.stack.pop()
+        args = self.stack.pop()
+        cls = self.stack.pop()
+        self._check_callable(cls, 'NEWOBJ_EX')
+        if not isinstance(cls, type) or not isinstance(args, tuple) or type(kwargs) is not dict:
+            raise _weights_only_error(f"NEWOBJ_EX needs an allowed class and argument tuple/dict, got {cls!r}")
+        self.append(cls.__new__(cls, *args, **kwargs))
+
+    def _instantiate(self, klass, args):
+        if self.weights_only:
+            self._check_callable(klass, 'INST/OBJ')
+        return super()._instantiate(klass, args)
+
+    def _load_build(self):
+        state = self.stack.pop()
+        inst = self.stack[-1]
+        if id(type(inst)) in self.user_types:
+            self.stack.append(state)
+            return pickle._Unpickler.load_build(self)
+        if type(inst) is not collections.OrderedDict:
+            raise _weights_only_error(f"can only BUILD OrderedDict or types allowlisted via "
+                                      f"add_safe_globals, but got {type(inst)}")
+        if type(state) is not dict or not all(type(k) is str for k in state):
+            raise _weights_only_error("OrderedDict state must be a dict with str keys")
+        inst.__dict__.update(state)
+
+    def _load_setitem(self):
+        value = self.stack.pop()
+        key = self.stack.pop()
+        self._setitems(self.stack[-1], [key, value], 'SETITEM')
+
+    def _load_setitems(self):
+        items = self.pop_mark()
+        self._setitems(self.stack[-1], items, 'SETITEMS')
+
+    def _setitems(self, target, items, op):
+        if type(target) not in (dict, collections.OrderedDict):
+            raise _weights_only_error(f"can only {op} for dict or collections.OrderedDict, but got {type(target)}")
+        for i in range(0, len(items), 2):
+            target[items[i]] = items[i + 1]
+
+    def _load_append(self):
+        value = self.stack.pop()
+        if type(self.stack[-1]) is not list:
+            raise _weights_only_error(f"can only append to lists, but got {type(self.stack[-1])}")
+        self.stack[-1].append(value)
+
+    def _load_appends(self):
+        items = self.pop_mark()
+        if type(self.stack[-1]) is not list:
+            raise _weights_only_error(f"can only extend lists, but got {type(self.stack[-1])}")
+        self.stack[-1].extend(items)
+
+    def _load_additems(self):
+        items = self.pop_mark()
+        if type(self.stack[-1]) is not set:
+            raise _weights_only_error(f"can only add items to sets, but got {type(self.stack[-1])}")
+        self.stack[-1].update(items)
+
+
+for _op, _fn in ((pickle.REDUCE, _Unpickler._load_reduce), (pickle.NEWOBJ, _Unpickler._load_newobj),
+                 (pickle.NEWOBJ_EX, _Unpickler._load_newobj_ex), (pickle.BUILD, _Unpickler._load_build),
+                 (pickle.SETITEM, _Unpickler._load_setitem), (pickle.SETITEMS, _Unpickler._load_setitems),
+                 (pickle.APPEND, _Unpickler._load_append), (pickle.APPENDS, _Unpickler._load_appends),
+                 (pickle.ADDITEMS, _Unpickler._load_additems)):
+    _Unpickler.dispatch[_op[0]] = _fn
 
 
 def _resolve_location(location, map_location):
@@ -398,20 +579,8 @@ def _resolve_location(location, map_location):
     return as_device(str(dev) if not isinstance(dev, _device_cls) else dev)
 
 
-def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **pickle_load_args):
-    """Load an object saved by ember.save or torch.save.
-
-    weights_only=True (default) only rebuilds tensors, Parameters, containers and primitives;
-    anything else in the file raises UnpicklingError without being imported or called.
-    """
-    opened = None
-    if isinstance(f, (str, os.PathLike)):
-        opened = f = open(os.fspath(f), 'rb')
-    try:
-        data = f.read()
-    finally:
-        if opened is not None:
-            opened.close()
+def _open_archive(data):
+    """(ZipFile, record prefix, byteorder) of a checkpoint's bytes, or a clear RuntimeError."""
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise RuntimeError("Invalid checkpoint: not a PyTorch zip archive (the legacy, non-zip "
                            "format is not supported). File may be corrupt or truncated.")
@@ -419,27 +588,59 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
         z = zipfile.ZipFile(io.BytesIO(data))
         names = z.namelist()
         pkl = [n for n in names if n.endswith('data.pkl') and n.count('/') == 1]
+        tops = {n.split('/', 1)[0] + '/' for n in names}
+        if any(t + 'constants.pkl' in names or any(n.startswith(t + 'code/') for n in names) for t in tops):
+            raise RuntimeError("Cannot load a TorchScript archive (it holds constants.pkl / code/, as "
+                               "written by torch.jit.save): TorchScript is not supported by ember, which "
+                               "has no torch.jit.load. Save a state_dict with torch.save instead.")
         if not pkl:
             raise RuntimeError("Invalid checkpoint: the archive has no data.pkl record")
         prefix = pkl[0][:-len('data.pkl')]
-        byteorder = z.read(prefix + 'byteorder').decode() if prefix + 'byteorder' in names else 'little'
+        byteorder = z.read(prefix + 'byteorder').decode('ascii', 'replace').strip() \
+            if prefix + 'byteorder' in names else 'little'
     except zipfile.BadZipFile as e:
         raise RuntimeError(f"Invalid checkpoint: corrupt zip archive ({e})") from None
+    if byteorder not in ('little', 'big'):
+        raise RuntimeError(f"Invalid checkpoint: unknown byteorder record {byteorder[:20]!r} "
+                           f"(expected 'little' or 'big')")
+    return z, prefix, byteorder
+
+
+def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **pickle_load_args):
+    """Load an object saved by ember.save or torch.save.
+
+    weights_only=True (default) only rebuilds tensors, Parameters, containers and primitives;
+    anything else in the file raises UnpicklingError without being imported or called.
+    mmap=True is accepted for file paths (the file is read normally, not memory-mapped).
+    """
+    opened = None
+    if isinstance(f, (str, os.PathLike)):
+        opened = f = open(os.fspath(f), 'rb')
+    elif mmap:
+        raise ValueError("f must be a file path in order to use the mmap argument")
+    try:
+        data = f.read()
+    finally:
+        if opened is not None:
+            opened.close()
+    z, prefix, byteorder = _open_archive(data)
     loaded = {}
 
     def load_storage(key, dtype, location, numel):
         if key in loaded:
             return loaded[key]
+        name = f'{prefix}data/{key}'
         try:
-            raw = z.read(f'{prefix}data/{key}')
+            info = z.getinfo(name)
         except KeyError:
             raise RuntimeError(f"Invalid checkpoint: storage record data/{key} is missing") from None
+        itemsize = dtype.np.itemsize
+        if numel < 0 or info.file_size != numel * itemsize:
+            raise RuntimeError(f"Invalid checkpoint: storage data/{key} holds {info.file_size} bytes, but "
+                               f"its declared size is {numel} elements of {itemsize} bytes")
+        raw = z.read(name)
         np_dtype = dtype.np.newbyteorder('>') if byteorder == 'big' else dtype.np
-        host = CPU.xp.frombuffer(bytearray(raw), dtype=np_dtype)
-        if host.size != numel:
-            raise RuntimeError(f"Invalid checkpoint: storage data/{key} holds {host.size} elements, "
-                               f"expected {numel}")
-        host = host.astype(dtype.np, copy=False)
+        host = CPU.xp.frombuffer(bytearray(raw), dtype=np_dtype).astype(dtype.np, copy=False)
         target = _resolve_location(location, map_location)
         if callable(target) and not isinstance(target, _device_cls):
             cpu_storage = Storage(host, CPU)
@@ -454,8 +655,16 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
         return storage
 
     try:
-        return _Unpickler(io.BytesIO(z.read(prefix + 'data.pkl')), weights_only, load_storage).load()
-    except pickle.UnpicklingError:
+        pkl = z.read(prefix + 'data.pkl')
+    except (zipfile.BadZipFile, EOFError, OSError) as e:
+        raise RuntimeError(f"Invalid checkpoint: corrupt zip archive ({e})") from None
+    wrapped = (EOFError, ValueError, struct.error, zipfile.BadZipFile, OverflowError)
+    if weights_only:   # nothing but the allowlist ran: any other failure means a malformed file
+        wrapped += (TypeError, KeyError, IndexError, AttributeError, MemoryError, RecursionError)
+    try:
+        return _Unpickler(io.BytesIO(pkl), weights_only, load_storage).load()
+    except (pickle.UnpicklingError, RuntimeError):
         raise
-    except (EOFError, ValueError, struct.error, zipfile.BadZipFile) as e:
-        raise pickle.UnpicklingError(f"Invalid checkpoint: data.pkl could not be read ({e})") from None
+    except wrapped as e:
+        raise pickle.UnpicklingError(f"Invalid checkpoint: data.pkl could not be read "
+                                     f"({type(e).__name__}: {e})") from None

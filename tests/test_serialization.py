@@ -219,3 +219,127 @@ def test_corrupt_files_raise_clear_errors(tmp_path):
     (tmp_path / 'trunc.pt').write_bytes(data[: len(data) // 2])
     with pytest.raises((RuntimeError, pickle.UnpicklingError)):
         ember.load(tmp_path / 'trunc.pt')
+
+
+# ------------------------------------------------------------ models and optimizers, both ways
+
+def _cnn(lib):
+    # no conv bias before BatchNorm: its gradient is ~0 and Adam would amplify rounding noise
+    nn = lib.nn
+    return nn.Sequential(nn.Conv2d(2, 4, 3, padding=1, bias=False), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Flatten(), nn.Linear(4 * 3 * 3, 5), nn.Tanh(), nn.Linear(5, 3))
+
+
+def _train(lib, model, opt, x, y, steps=3):
+    for _ in range(steps):
+        opt.zero_grad()
+        lib.nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+
+
+def _data(lib):
+    rng = np.random.default_rng(0)
+    x = lib.tensor(rng.standard_normal((6, 2, 6, 6)).astype('float32'))
+    y = lib.tensor(rng.integers(0, 3, 6))
+    return x, y
+
+
+@pytest.mark.parametrize('optim', ['Adam', 'SGD'])
+def test_torch_trained_model_loads_into_ember(tmp_path, optim):
+    torch.manual_seed(0)
+    tm = _cnn(torch)
+    kw = {'lr': 1e-2} if optim == 'Adam' else {'lr': 0.1, 'momentum': 0.9}
+    topt = getattr(torch.optim, optim)(tm.parameters(), **kw)
+    _train(torch, tm, topt, *_data(torch))
+    torch.save({'model': tm.state_dict(), 'opt': topt.state_dict()}, tmp_path / 'm.pt')
+
+    ck = ember.load(tmp_path / 'm.pt')
+    em = _cnn(ember)
+    em.load_state_dict(ck['model'])
+    eopt = getattr(ember.optim, optim)(em.parameters(), **kw)
+    eopt.load_state_dict(ck['opt'])
+    tm.eval(), em.eval()
+    x, _ = _data(torch)
+    ex, _ = _data(ember)
+    np.testing.assert_allclose(to_numpy(em(ex)), tm(x).detach().numpy(), rtol=1e-5, atol=1e-5)
+    # the optimizer state carries on: one more identical step on both sides gives the same weights
+    tm.train(), em.train()
+    _train(torch, tm, topt, *_data(torch), steps=1)
+    _train(ember, em, eopt, *_data(ember), steps=1)
+    for (k, tv), (k2, ev) in zip(tm.state_dict().items(), em.state_dict().items()):
+        assert k == k2
+        np.testing.assert_allclose(to_numpy(ev), tv.numpy(), rtol=1e-4, atol=1e-5, err_msg=k)
+
+
+@pytest.mark.parametrize('optim', ['Adam', 'SGD'])
+def test_ember_trained_model_loads_into_torch(tmp_path, optim):
+    ember.manual_seed(0)
+    em = _cnn(ember)
+    kw = {'lr': 1e-2} if optim == 'Adam' else {'lr': 0.1, 'momentum': 0.9}
+    eopt = getattr(ember.optim, optim)(em.parameters(), **kw)
+    _train(ember, em, eopt, *_data(ember))
+    ember.save({'model': em.state_dict(), 'opt': eopt.state_dict(), 'epoch': 3}, tmp_path / 'm.pt')
+
+    ck = torch.load(tmp_path / 'm.pt', weights_only=True)
+    tm = _cnn(torch)
+    tm.load_state_dict(ck['model'])
+    topt = getattr(torch.optim, optim)(tm.parameters(), **kw)
+    topt.load_state_dict(ck['opt'])
+    assert ck['epoch'] == 3
+    tm.eval(), em.eval()
+    np.testing.assert_allclose(tm(_data(torch)[0]).detach().numpy(), to_numpy(em(_data(ember)[0])),
+                               rtol=1e-5, atol=1e-5)
+    tm.train(), em.train()
+    _train(torch, tm, topt, *_data(torch), steps=1)
+    _train(ember, em, eopt, *_data(ember), steps=1)
+    for (k, tv), ev in zip(tm.state_dict().items(), em.state_dict().values()):
+        np.testing.assert_allclose(tv.numpy(), to_numpy(ev), rtol=1e-4, atol=1e-5, err_msg=k)
+
+
+_VIEWS = {
+    'transpose': lambda x: x.transpose(0, 2),
+    'step_slice': lambda x: x[:, ::2, 1:],
+    'permute': lambda x: x.permute(2, 0, 1),
+    'expand': lambda x: x[:, :1, :].expand(2, 3, 4),
+    'diagonal': lambda x: x[0].diagonal(),
+    'narrow_row': lambda x: x[1, 2],
+}
+
+
+@pytest.mark.parametrize('view', list(_VIEWS))
+def test_non_contiguous_views_both_ways(tmp_path, view):
+    v = np.arange(24, dtype='float32').reshape(2, 3, 4)
+    e, t = _VIEWS[view](ember.tensor(v)), _VIEWS[view](torch.tensor(v))
+    ember.save(e, tmp_path / 'e.pt')
+    torch.save(t, tmp_path / 't.pt')
+    from_e, from_t = torch.load(tmp_path / 'e.pt', weights_only=True), ember.load(tmp_path / 't.pt')
+    _check(e, from_e)
+    _check(from_t, t)
+    assert from_t.storage_offset() == t.storage_offset()
+
+
+def test_mmap_accepted(tmp_path):
+    torch.save({'w': torch.arange(6.).reshape(2, 3)}, tmp_path / 'w.pt')
+    out = ember.load(tmp_path / 'w.pt', mmap=True)
+    np.testing.assert_array_equal(to_numpy(out['w']), np.arange(6.).reshape(2, 3))
+    out = ember.load(str(tmp_path / 'w.pt'), mmap=True, weights_only=True, map_location='cpu')
+    assert out['w'].shape == (2, 3)
+    with pytest.raises(ValueError, match='file path'):      # as torch: mmap needs a path
+        ember.load(io.BytesIO((tmp_path / 'w.pt').read_bytes()), mmap=True)
+
+
+def test_map_location_forms_on_torch_file(tmp_path):
+    torch.save({'x': torch.arange(3.), 'p': torch.nn.Parameter(torch.ones(2))}, tmp_path / 'x.pt')
+    seen = []
+
+    def fn(storage, location):
+        seen.append(location)
+        return storage
+
+    forms = ['cpu', ember.device('cpu'), torch.device('cpu'), {'cpu': 'cpu'}, {'cuda:0': 'cpu'}, fn,
+             lambda storage, loc: None]
+    for loc in forms:
+        out = ember.load(tmp_path / 'x.pt', map_location=loc)
+        assert out['x'].device == ember.device('cpu') and out['x'].tolist() == [0.0, 1.0, 2.0]
+        assert isinstance(out['p'], ember.nn.Parameter) and out['p'].requires_grad
+    assert seen == ['cpu', 'cpu']

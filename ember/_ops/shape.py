@@ -236,6 +236,8 @@ def ravel(input):
 
 def flatten(input, start_dim=0, end_dim=-1):
     """Merge dims start_dim..end_dim into one."""
+    if getattr(input, 'is_quantized', False):   # QTensor's method keeps the quantization params
+        return input.flatten(start_dim, end_dim)
     n = input._data.ndim
     if n == 0:
         return reshape(input, (1,))

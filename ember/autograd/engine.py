@@ -26,17 +26,17 @@ def _reduce_to(grad, shape, np_dtype, node=None, index=0):
         lead = len(gshape) - len(shape)
         if lead < 0:
             raise _bad_shape(node, index, gshape, shape)
-        dims = list(range(lead))
+        inner = []
         for i, s in enumerate(shape):
             if s == 1 and gshape[lead + i] != 1:
-                dims.append(lead + i)
+                inner.append(lead + i)
             elif s != gshape[lead + i]:
                 raise _bad_shape(node, index, gshape, shape)
-        if dims:
-            grad = grad.sum(dims, keepdim=True)
-        if lead:
-            grad = grad.reshape(shape)
-        elif grad._data.shape != shape:
+        if inner:                   # broadcast size-1 dims: keep them
+            grad = grad.sum(inner, keepdim=True)
+        if lead:                    # leading dims: drop them (a fresh array, no reshape view)
+            grad = grad.sum(tuple(range(lead)))
+        if grad._data.shape != shape:
             grad = grad.reshape(shape)
     if grad._data.dtype != np_dtype and np_dtype.kind in 'fcV':
         from .._dtype import _BY_NP

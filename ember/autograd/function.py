@@ -93,10 +93,12 @@ class AccumulateGrad(Node):
         elif old is None:
             # .grad must own writable, contiguous memory that nothing else sees (optimizers and
             # clip_grad_norm_ write into it). Take the incoming array when no other tensor or
-            # view holds it (reference counts, as torch does), otherwise copy it.
+            # view holds it (reference counts, as torch does), otherwise copy it. Expected refs:
+            # array <- grad._data, its Storage, `arr`, getrefcount's argument; tensor <- the
+            # engine's buffer list, `grad`, getrefcount's argument.
             arr = grad._data
             if (arr.base is None and arr.flags.c_contiguous and getattr(arr.flags, 'writeable', True)
-                    and _getrefcount(arr) <= 3 and _getrefcount(grad) <= 3
+                    and _getrefcount(arr) <= 4 and _getrefcount(grad) <= 3
                     and grad._storage.device == var._storage.device):
                 var._grad = grad if grad._grad_fn is None and not grad._requires_grad else grad.detach()
             else:

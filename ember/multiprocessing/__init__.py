@@ -1,8 +1,12 @@
 """ember.multiprocessing (= torch.multiprocessing): Python's multiprocessing plus `spawn` /
 `start_processes` returning a ProcessContext, as torch provides for launching ranks.
 
-Tensors are NumPy-backed, so they pickle by value; `share_memory_()` is accepted and the
-sharing-strategy functions exist for compatibility."""
+Tensors cross processes through shared memory (see `_shared_memory`): `Tensor.share_memory_()`
+moves a tensor's storage into a shared segment in place, `Module.share_memory()` does it for
+every parameter and buffer, and multiprocessing's ForkingPickler (Queue, Pipe, Process args
+under spawn/forkserver) sends CPU tensors as references to their segment, so Hogwild-style
+training of one model from several processes works. Only the file-descriptor transport is
+implemented; the sharing-strategy setting is accepted for compatibility."""
 import multiprocessing
 import multiprocessing.connection
 import signal
@@ -15,7 +19,9 @@ __all__ = ['spawn', 'start_processes', 'ProcessContext', 'SpawnContext', 'Proces
            'ProcessExitedException', 'ProcessException', 'set_sharing_strategy',
            'get_sharing_strategy', 'get_all_sharing_strategies'] + list(multiprocessing.__all__)
 
-_sharing_strategy = 'file_system'
+from . import _shared_memory
+
+_sharing_strategy = 'file_descriptor'
 
 
 def get_all_sharing_strategies():
@@ -143,3 +149,22 @@ def spawn(fn, args=(), nprocs=1, join=True, daemon=False, start_method='spawn'):
     """start_processes with the 'spawn' start method (fresh interpreters: MPI must not be
     inherited through fork)."""
     return start_processes(fn, args, nprocs, join, daemon, start_method)
+
+
+def _share_memory_(self):
+    """Move this tensor's storage into shared memory (no-op if already shared or on CUDA)."""
+    return _shared_memory.share_tensor_(self)
+
+
+def _is_shared(self):
+    """Whether this tensor's storage is in shared memory."""
+    return _shared_memory.is_shared(self)
+
+
+def _install():
+    from .._tensor import register_methods
+    register_methods({'share_memory_': _share_memory_, 'is_shared': _is_shared})
+    _shared_memory.register_reducers()
+
+
+_install()

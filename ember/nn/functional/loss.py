@@ -446,7 +446,7 @@ class _BinaryCrossEntropy(Function, node_name='BinaryCrossEntropyBackward0'):
     def forward(ctx, x, t, w, reduction):
         xp = x._storage.device.xp
         a, b = x._data, t._data
-        if a.size and bool(((a < 0) | (a > 1)).any()):
+        if a.size and bool((~((a >= 0) & (a <= 1))).any()):   # NaN is out of range too (as in torch)
             raise RuntimeError("all elements of input should be between 0 and 1")
         k = a.dtype.type
         es = getattr(xp, 'errstate', None)

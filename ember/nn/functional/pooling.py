@@ -105,6 +105,11 @@ def _window_slices(nd, k, s, d, outs):
 # ------------------------------------------------------------------------------- max pool
 
 def _maxpool_arrays(xp, a, nd, k, s, p, d, ins, outs):
+    """(max over each window, flat per-plane index of the first maximum) -- torch's indices.
+
+    One pass per kernel offset, updating the running max and the winning offset in place;
+    NaN wins (checked only when the input has non-finite values, found with one sum).
+    """
     if a.dtype.kind == 'f':
         low = -xp.inf
     elif a.dtype.kind == 'b':
@@ -112,37 +117,42 @@ def _maxpool_arrays(xp, a, nd, k, s, p, d, ins, outs):
     else:
         low = xp.iinfo(a.dtype).min
     ap = _padded(xp, a, nd, k, s, p, d, ins, outs, low)
+    nk = 1
+    for v in k:
+        nk *= v
+    check_nan = a.dtype.kind == 'f' and a.size and not bool(xp.isfinite(a.sum(dtype='float64')))
     best = arg = None
-    for kk, _, sl in _window_slices(nd, k, s, d, outs):
+    offsets = []
+    idt = 'int8' if nk < 128 else 'int16' if nk < 32768 else 'int64'
+    for kk, offs, sl in _window_slices(nd, k, s, d, outs):
+        offsets.append(offs)
         v = ap[sl]
         if best is None:
             best = v.copy()
-            arg = xp.zeros(best.shape, dtype='int64')
+            arg = xp.zeros(best.shape, dtype=idt)
             continue
-        m = v > best
-        if a.dtype.kind == 'f':
-            m |= v != v
-        xp.copyto(best, v, where=m)
-        arg[m] = kk
-    # flat per-plane index of the argmax: sum_d (o_d*s_d - p_d + k_d*dil_d) * plane_stride_d
-    flat = None
-    rem = arg
-    kstride = 1
-    for v in k[1:]:
-        kstride *= v
-    pstride = 1
-    for n in ins[1:]:
-        pstride *= n
+        if check_nan:
+            m = (v > best) | ((v != v) & (best == best))
+            xp.copyto(best, v, where=m)
+        else:
+            m = v > best
+            xp.maximum(best, v, out=best)
+        # arg = kk where m, as integer arithmetic (much faster than masked assignment)
+        mi = m.view(idt) if idt == 'int8' else m.astype(idt)
+        arg += mi * (kk - arg)
+    # flat index = sum_d (o_d*s_d - p_d + k_d*dil_d) * plane_stride_d, split into a per-offset
+    # table (indexed by the winning offset) and a per-output-position grid
+    pstrides = [1] * nd
+    for i in range(nd - 2, -1, -1):
+        pstrides[i] = pstrides[i + 1] * ins[i + 1]
+    table = xp.asarray([sum(o * d[i] * pstrides[i] for i, o in enumerate(offs)) for offs in offsets],
+                       dtype='int64')
+    base = None
     for i in range(nd):
-        kd, rem = (rem // kstride, rem % kstride) if i < nd - 1 else (rem, None)
         shape = (-1,) + (1,) * (nd - 1 - i)
-        pos = (xp.arange(outs[i], dtype='int64') * s[i] - p[i]).reshape(shape) + kd * d[i]
-        term = pos * pstride
-        flat = term if flat is None else flat + term
-        if i < nd - 1:
-            kstride //= k[i + 1]
-            pstride //= ins[i + 1]
-    return best, flat
+        term = ((xp.arange(outs[i], dtype='int64') * s[i] - p[i]) * pstrides[i]).reshape(shape)
+        base = term if base is None else base + term
+    return best, xp.take(table, arg) + base
 
 
 def _unique_windows(k, s, d):
@@ -168,6 +178,14 @@ class _MaxPool(Function, node_name='MaxPool2DWithIndicesBackward0'):
 
 def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     op = f'max_pool{nd}d'
+    if getattr(input, 'is_quantized', False):
+        # max commutes with the monotone int->real map: pool the integers, keep the qparams
+        if return_indices:
+            raise NotImplementedError(f"Could not run 'aten::{op}_with_indices.out' with arguments "
+                                      "from the 'QuantizedCPU' backend.")
+        out = _max_pool(nd, input._plain(), kernel_size, stride, padding, dilation, ceil_mode, False)
+        axis = input._q_axis
+        return input._rewrap(out, axis_same=axis is None or axis < input.dim() - nd)
     geo = _geometry(input, nd, kernel_size, stride, padding, dilation, ceil_mode, op)
     if input._data.dtype.kind == 'c':
         raise RuntimeError(f'"{op}" not implemented for \'Complex{input.dtype.name[7:].title()}\'')
@@ -286,6 +304,11 @@ def _avg_pool(nd, input, kernel_size, stride, padding, ceil_mode, count_include_
     if nd == 1 and isinstance(input, Tensor) and input.dim() not in (2, 3):
         raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.dim()}-dimensional tensor "
                            f"for argument #1 'self' (while checking arguments for avg_pool1d)")
+    if nd == 2 and isinstance(input, Tensor) and input.dim() < 3:
+        # torch's avg_pool2d indexes dim -3 before checking the rank, so it raises IndexError
+        d = input.dim()
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-max(d, 1)}, "
+                         f"{max(d, 1) - 1}], but got -3)")
     geo = _geometry(input, nd, kernel_size, stride, padding, 1, ceil_mode, op)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")

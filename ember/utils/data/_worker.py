@@ -8,16 +8,13 @@ main process maps the file, unlinks it at once (the mapping lives as long as the
 so takes ownership; whatever a dead or stopped worker left behind is unlinked by name prefix
 when the iterator shuts down. Nothing array-sized travels through the pipe.
 """
-import glob
 import io
 import itertools
-import mmap
 import os
 import pickle
 import queue
 import random
 import sys
-import tempfile
 import traceback
 
 import numpy as _np
@@ -60,12 +57,14 @@ def get_worker_info():
 
 # ---------------------------------------------------------------- shared memory transport
 
-def _shm_dir():
-    return '/dev/shm' if os.path.isdir('/dev/shm') else tempfile.gettempdir()
+def _shm():
+    """The shared-segment helpers (imported late: ember.multiprocessing loads after ember.nn)."""
+    from ...multiprocessing import _shared_memory
+    return _shared_memory
 
 
 def _new_shm_prefix():
-    return f"ember_dl_{os.getpid()}_{os.urandom(4).hex()}_"
+    return _shm().new_prefix('ember_dl')
 
 
 def _shared_empty(shape, dtype):
@@ -73,14 +72,8 @@ def _shared_empty(shape, dtype):
     from ..._tensor import Tensor
     npdt = _np.dtype(dtype.np)
     count = int(_np.prod(shape, dtype=_np.int64))
-    nbytes = max(count * npdt.itemsize, 1)
     name = f"{_shm_prefix or _new_shm_prefix()}{os.getpid()}_{next(_shm_counter)}"
-    fd = os.open(os.path.join(_shm_dir(), name), os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.ftruncate(fd, nbytes)
-        m = mmap.mmap(fd, nbytes)
-    finally:
-        os.close(fd)
+    m, _ = _shm().create_segment(count * npdt.itemsize, name=name)
     _shm_registry[id(m)] = (name, m)
     arr = _np.frombuffer(m, dtype=npdt, count=count).reshape(shape)
     return Tensor._from_array(arr)
@@ -148,14 +141,7 @@ class _ShmUnpickler(pickle.Unpickler):
         _, name, npdt, shape, requires_grad = pid
         m = self.maps.get(name)
         if m is None:
-            path = os.path.join(_shm_dir(), name)
-            fd = os.open(path, os.O_RDWR)
-            try:
-                m = mmap.mmap(fd, os.fstat(fd).st_size)
-            finally:
-                os.close(fd)
-                os.unlink(path)
-            self.maps[name] = m
+            m = self.maps[name] = _shm().open_segment(name, unlink=True)
         count = int(_np.prod(shape, dtype=_np.int64))
         t = Tensor._from_array(_np.frombuffer(m, dtype=npdt, count=count).reshape(shape))
         if requires_grad:
@@ -176,16 +162,12 @@ def _loads(data):
 
 
 def _segment_pattern(prefix):
-    return os.path.join(_shm_dir(), glob.escape(prefix) + '*')
+    return _shm().segment_pattern(prefix)
 
 
 def _cleanup_segments(pattern):
     """Unlink every segment matching `pattern` (results never received, dead workers)."""
-    for path in glob.glob(pattern):
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
+    _shm().cleanup_segments(pattern)
 
 
 # ---------------------------------------------------------------- exceptions

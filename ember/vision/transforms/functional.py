@@ -252,9 +252,7 @@ def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, a
     out = _compute_resized_output_size((h, w), size, max_size)
     if [h, w] == out:
         return img
-    if _is_pil_image(img):
-        if interpolation == InterpolationMode.NEAREST_EXACT:
-            raise ValueError("InterpolationMode.NEAREST_EXACT is only supported for tensors")
+    if _is_pil_image(img):   # NEAREST_EXACT maps to Pillow's NEAREST, as torchvision
         return F_pil.resize(img, out, _pil_interp(interpolation))
     _check_img(img)
     aa = bool(antialias) and interpolation in (InterpolationMode.BILINEAR, InterpolationMode.BICUBIC)
