@@ -13,7 +13,7 @@ __all__ = ['relu', 'relu_', 'relu6', 'leaky_relu', 'leaky_relu_', 'elu', 'elu_',
            'celu', 'celu_', 'gelu', 'silu', 'mish', 'softplus', 'softsign', 'hardtanh',
            'hardtanh_', 'hardsigmoid', 'hardswish', 'hardshrink', 'softshrink', 'tanhshrink',
            'threshold', 'threshold_', 'logsigmoid', 'sigmoid', 'tanh', 'softmax', 'log_softmax',
-           'softmin', 'glu', 'prelu', 'rrelu', 'rrelu_']
+           'softmin', 'glu', 'prelu', 'rrelu', 'rrelu_', 'gumbel_softmax']
 
 
 def _float_check(x, name):
@@ -178,7 +178,9 @@ class _Gelu(Function, node_name='GeluBackward0'):
         if approximate == 'tanh':
             inner = (x + x * x * x * 0.044715) * math.sqrt(2.0 / math.pi)
             return x * 0.5 * (tanh(inner) + 1.0)
-        return x * 0.5 * (erf(x * (1.0 / math.sqrt(2.0))) + 1.0)
+        cdf = (erf(x * (1.0 / math.sqrt(2.0))) + 1.0) * 0.5
+        ctx.cdf = cdf          # Phi(x): reused by backward (erf is the expensive part)
+        return x * cdf
 
     @staticmethod
     def backward(ctx, g):
@@ -189,9 +191,32 @@ class _Gelu(Function, node_name='GeluBackward0'):
             t = tanh(inner)
             d_inner = (x * x * (3 * 0.044715) + 1.0) * k
             return g * (0.5 * (t + 1.0) + x * 0.5 * (1.0 - t * t) * d_inner), None
-        cdf = (erf(x * (1.0 / math.sqrt(2.0))) + 1.0) * 0.5
+        return _GeluGrad.apply(g, x, ctx.cdf), None
+
+    saved_attrs = ('cdf',)
+
+
+class _GeluGrad(Function, node_name='GeluBackwardBackward0'):
+    """g * (Phi(x) + x * phi(x)), with Phi(x) from the forward; differentiable in g and x."""
+
+    @staticmethod
+    def forward(ctx, g, x, cdf):
+        ctx.save_for_backward(g, x)
+        ctx.cdf = cdf
         pdf = (x * x * -0.5).exp() * (1.0 / math.sqrt(2.0 * math.pi))
-        return g * (cdf + x * pdf), None
+        return g * (cdf + x * pdf)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, x = ctx.saved_tensors
+        # recompute phi with ember ops so higher orders stay differentiable
+        pdf = (x * x * -0.5).exp() * (1.0 / math.sqrt(2.0 * math.pi))
+        cdf = (erf(x * (1.0 / math.sqrt(2.0))) + 1.0) * 0.5
+        need_g, need_x = ctx.needs_input_grad[:2]
+        return ((gg * (cdf + x * pdf)) if need_g else None,
+                (gg * g * pdf * (2.0 - x * x)) if need_x else None, None)
+
+    saved_attrs = ('cdf',)
 
 
 def gelu(input, approximate='none'):
@@ -490,6 +515,23 @@ class _Glu(Function, node_name='GluBackward0'):
         s = sigmoid(b)
         from ... import cat
         return cat([g * s, g * a * s * (1.0 - s)], ctx.dim), None
+
+
+def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
+    """Sample from Gumbel-Softmax: softmax((logits + g) / tau) with g ~ Gumbel(0, 1). With
+    hard=True the forward value is the one-hot argmax and the gradient is the soft sample's
+    (straight-through estimator)."""
+    if eps != 1e-10:
+        import warnings
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    from ... import empty_like, zeros_like
+    gumbels = -empty_like(logits).exponential_().log()
+    y_soft = softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = zeros_like(logits).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
 
 
 def glu(input, dim=-1):
