@@ -6,6 +6,7 @@ import math
 from ... import _dtype as D
 from ..._tensor import Tensor
 from ...autograd.function import Function
+from ...autograd.grad_mode import GradState
 from ..._ops._util import inplace, wrap_dim
 from ... import (where, sigmoid, tanh, exp, erf, sqrt, abs as _abs)  # noqa: F401
 
@@ -38,6 +39,11 @@ class _Relu(Function, node_name='ReluBackward0'):
     @staticmethod
     def backward(ctx, g):
         out, = ctx.saved_tensors
+        if not GradState.enabled and g._data.dtype == out._data.dtype:
+            # first-order backward on arrays: g where out > 0, else 0 (no bool->float pass)
+            xp = out._storage.device.xp
+            return Tensor._from_array(xp.where(out._data > 0, g._data, g._data.dtype.type(0)),
+                                      out._storage.device)
         return g * (out > 0)
 
 
@@ -450,8 +456,9 @@ class _Softmax(Function, node_name='SoftmaxBackward0'):
         if a.size == 0:
             out = a.copy()
         else:
-            e = xp.exp(a - a.max(axis=dim, keepdims=True))
-            out = e / e.sum(axis=dim, keepdims=True)
+            out = a - a.max(axis=dim, keepdims=True)      # one new array, then in place
+            xp.exp(out, out=out)
+            out /= out.sum(axis=dim, keepdims=True)
         out = Tensor._from_array(out, x._storage.device)
         ctx.save_for_backward(out)
         ctx.dim = dim
@@ -460,6 +467,12 @@ class _Softmax(Function, node_name='SoftmaxBackward0'):
     @staticmethod
     def backward(ctx, g):
         out, = ctx.saved_tensors
+        if not GradState.enabled:      # first-order backward: fused on arrays
+            o, gd = out._data, g._data
+            r = gd * o
+            s = r.sum(axis=ctx.dim, keepdims=True)
+            r -= o * s
+            return Tensor._from_array(r, out._storage.device), None
         return out * (g - (g * out).sum(ctx.dim, keepdim=True)), None
 
 
@@ -471,8 +484,8 @@ class _LogSoftmax(Function, node_name='LogSoftmaxBackward0'):
         if a.size == 0:
             out = a.copy()
         else:
-            shifted = a - a.max(axis=dim, keepdims=True)
-            out = shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
+            out = a - a.max(axis=dim, keepdims=True)
+            out -= xp.log(xp.exp(out).sum(axis=dim, keepdims=True))
         out = Tensor._from_array(out, x._storage.device)
         ctx.save_for_backward(out)
         ctx.dim = dim
@@ -481,6 +494,12 @@ class _LogSoftmax(Function, node_name='LogSoftmaxBackward0'):
     @staticmethod
     def backward(ctx, g):
         out, = ctx.saved_tensors
+        if not GradState.enabled:      # first-order backward: fused on arrays
+            xp = out._storage.device.xp
+            r = xp.exp(out._data)
+            r *= g._data.sum(axis=ctx.dim, keepdims=True)
+            xp.subtract(g._data, r, out=r)
+            return Tensor._from_array(r, out._storage.device), None
         return g - out.exp() * g.sum(ctx.dim, keepdim=True), None
 
 
