@@ -18,19 +18,16 @@ import ember.nn as nn
 import ember.nn.functional as F
 from ember.utils.data import DataLoader, TensorDataset
 
-DATA = os.path.join(os.path.dirname(__file__), 'data', 'digits.npz')
-
-
-def load_digits(seed=0):
-    """(train, test) TensorDatasets of 1x8x8 float images in [0, 1] and int64 labels (80/20 split)."""
-    raw = np.load(DATA)
-    images = raw['images'].astype(np.float32)[:, None] / 16.0
-    labels = raw['labels']
-    order = np.random.default_rng(seed).permutation(len(labels))
-    cut = int(0.8 * len(labels))
-    tr, te = order[:cut], order[cut:]
-    return (TensorDataset(torch.from_numpy(images[tr]), torch.from_numpy(labels[tr])),
-            TensorDataset(torch.from_numpy(images[te]), torch.from_numpy(labels[te])))
+def load_digits(seed=None):
+    """(train, test) TensorDatasets of 1x8x8 float images in [0, 1] and int64 labels, from the
+    bundled `ember.vision.datasets.Digits` (its fixed 80/20 split)."""
+    from ember.vision.datasets.digits import load_digits_arrays
+    out = []
+    for train in (True, False):
+        images, labels = load_digits_arrays(train)
+        x = torch.from_numpy(images.astype(np.float32)[:, None] / 255.0)
+        out.append(TensorDataset(x, torch.from_numpy(labels)))
+    return tuple(out)
 
 
 class DigitNet(nn.Module):
@@ -91,7 +88,7 @@ def main(argv=None):
 
     torch.manual_seed(args.seed)
     device = torch.device(args.device)
-    train_set, test_set = load_digits(args.seed)
+    train_set, test_set = load_digits()
     train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True,
                               num_workers=args.num_workers)
     test_loader = DataLoader(test_set, batch_size=256)
