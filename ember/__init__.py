@@ -18,6 +18,7 @@ from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inferen
                                  is_grad_enabled, is_inference_mode_enabled)
 from . import _ops  # noqa: F401  (attaches Tensor methods)
 from ._ops.elementwise import *  # noqa: F401,F403
+from ._ops.ternary import *  # noqa: F401,F403
 from ._ops.pointwise import *  # noqa: F401,F403
 from ._ops.reduction import *  # noqa: F401,F403
 from ._ops.sort import *  # noqa: F401,F403
@@ -28,7 +29,10 @@ from ._ops.rearrange import *  # noqa: F401,F403
 from ._ops.indexing import *  # noqa: F401,F403
 from ._ops.linalg import *  # noqa: F401,F403
 from ._ops.creation import *  # noqa: F401,F403
+from ._ops.ranges import *  # noqa: F401,F403
 from ._ops.random_ops import *  # noqa: F401,F403
+from ._ops.misc import *  # noqa: F401,F403
+from ._ops.toplevel import *  # noqa: F401,F403
 from .random import *  # noqa: F401,F403
 from ._printing import set_printoptions, get_printoptions  # noqa: F401
 from . import utils  # noqa: F401

@@ -7,12 +7,11 @@ import math
 from .. import _dtype as D
 from .._tensor import Tensor, register_methods
 from ..autograd.function import Function
-from ._util import inplace, write_out, float_dtype_for
+from ._util import inplace, write_out
 
 __all__ = ['add', 'sub', 'subtract', 'mul', 'multiply', 'div', 'divide', 'true_divide', 'neg',
            'negative', 'pow', 'exp', 'log', 'rsub', 'fmod', 'remainder', 'floor_divide', 'atan2',
-           'arctan2', 'hypot', 'logaddexp', 'logaddexp2', 'xlogy', 'copysign', 'lerp',
-           'addcmul', 'addcdiv']
+           'arctan2', 'hypot', 'logaddexp', 'logaddexp2', 'xlogy', 'copysign']
 
 
 def _quiet(xp):
@@ -148,7 +147,8 @@ class _MulScalar(Function, node_name='MulBackward0'):
 
     @staticmethod
     def backward(ctx, g):
-        return g * ctx.scalar, None
+        s = ctx.scalar
+        return g * (s.conjugate() if isinstance(s, complex) else s), None
 
 
 class _Div(Function, node_name='DivBackward0'):
@@ -506,66 +506,6 @@ def _rounded_div(input, other, mode):
     return (_TruncDivideMode if mode == 'trunc' else _FloorDivideMode).apply(input, other)
 
 
-class _Lerp(Function, node_name='LerpBackward0'):
-    @staticmethod
-    def forward(ctx, start, end, weight):
-        xp = start._storage.device.xp
-        s, e = start._data, end._data
-        _check_broadcast(s.shape, e.shape)
-        w = weight._data if isinstance(weight, Tensor) else s.dtype.type(weight)
-        if isinstance(weight, Tensor):
-            _check_broadcast(s.shape, e.shape, w.shape)
-        if ctx.needs_input_grad:
-            ctx.save_for_backward(start, end, weight if isinstance(weight, Tensor) else None)
-            ctx.weight = weight
-        d = e - s
-        # torch's form: accurate at both ends (w = 0 gives start, w = 1 gives end exactly)
-        return xp.where(xp.abs(w) < 0.5, s + w * d, e - d * (1 - w)).astype(s.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        start, end, wt = ctx.saved_tensors
-        w = ctx.weight if wt is None else wt
-        if wt is None:
-            return g * (1 - w), g * w, None
-        return g * _conj(1 - w), g * _conj(w), g * _conj(end - start)
-
-
-class _LerpT(_Lerp, node_name='LerpBackward1'):
-    pass
-
-
-class _Addcmul(Function, node_name='AddcmulBackward0'):
-    @staticmethod
-    def forward(ctx, a, t1, t2, value):
-        dt = D.result_type(a, t1, t2).np
-        _check_broadcast(a._data.shape, t1._data.shape, t2._data.shape)
-        x, y, z = (t._data.astype(dt, copy=False) for t in (a, t1, t2))
-        ctx.value = value
-        if ctx.needs_input_grad:
-            ctx.save_for_backward(t1, t2)
-        with _quiet(a._storage.device.xp):
-            return ctx._fwd_cls.combine(x, y, z, value)
-
-    combine = staticmethod(lambda x, y, z, v: x + (y * z if v == 1 else v * y * z))
-
-    @staticmethod
-    def backward(ctx, g):
-        t1, t2 = ctx.saved_tensors
-        v = ctx.value
-        return g, g * (v * _conj(t2)), g * (v * _conj(t1)), None
-
-
-class _Addcdiv(_Addcmul, node_name='AddcdivBackward0'):
-    combine = staticmethod(lambda x, y, z, v: x + (y / z if v == 1 else v * y / z))
-
-    @staticmethod
-    def backward(ctx, g):
-        t1, t2 = ctx.saved_tensors
-        v = ctx.value
-        return g, g * v / _conj(t2), -g * v * _conj(t1) / _conj(t2 * t2), None
-
-
 # ---------------------------------------------------------------------------- public wrappers
 
 def _check_tensor(x, name, fn):
@@ -735,35 +675,6 @@ def copysign(input, other, *, out=None):
     return r if out is None else write_out(out, r)
 
 
-def lerp(input, end, weight, *, out=None):
-    """input + weight * (end - input); weight a scalar or a tensor."""
-    if end.dtype is not input.dtype:
-        raise RuntimeError(f"expected dtype {input.dtype.name.replace('float32', 'float')} for "
-                           f"`end` but got dtype {end.dtype.name.replace('float64', 'double')}")
-    r = (_LerpT if isinstance(weight, Tensor) else _Lerp).apply(input, end, weight)
-    return r if out is None else write_out(out, r)
-
-
-def addcmul(input, tensor1, tensor2, *, value=1, out=None):
-    """input + value * tensor1 * tensor2."""
-    r = _Addcmul.apply(input, tensor1, tensor2, value)
-    return r if out is None else write_out(out, r)
-
-
-def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
-    """input + value * tensor1 / tensor2 (integer tensors are rejected, as in torch)."""
-    if tensor1._data.dtype.kind in 'iub' and tensor2._data.dtype.kind in 'iub':
-        raise RuntimeError(
-            "Integer division with addcdiv is no longer supported, and in a future  release "
-            "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
-            "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))"
-            ".to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
-            "float inputs. The future addcdiv behavior is just the latter implementation: "
-            "(input + value * tensor1 / tensor2), for all dtypes.")
-    r = _Addcdiv.apply(input, tensor1, tensor2, value)
-    return r if out is None else write_out(out, r)
-
-
 def _rtruediv(self, other):
     # torch computes scalar / tensor as reciprocal(tensor) * scalar (MulBackward0)
     from .pointwise import reciprocal
@@ -798,13 +709,11 @@ register_methods({
     '__ipow__': _inplace_method(pow),
     'fmod': fmod, 'remainder': remainder, 'floor_divide': floor_divide, 'atan2': atan2,
     'arctan2': atan2, 'hypot': hypot, 'logaddexp': logaddexp, 'logaddexp2': logaddexp2,
-    'xlogy': xlogy, 'copysign': copysign, 'lerp': lerp, 'addcmul': addcmul, 'addcdiv': addcdiv,
+    'xlogy': xlogy, 'copysign': copysign,
     'fmod_': _inplace_method(fmod), 'remainder_': _inplace_method(remainder),
     'floor_divide_': _inplace_method(floor_divide), 'atan2_': _inplace_method(atan2),
     'arctan2_': _inplace_method(atan2), 'hypot_': _inplace_method(hypot),
     'xlogy_': _inplace_method(xlogy), 'copysign_': _inplace_method(copysign),
-    'lerp_': _inplace_method(lerp), 'addcmul_': _inplace_method(addcmul),
-    'addcdiv_': _inplace_method(addcdiv),
     '__floordiv__': floor_divide, '__rfloordiv__': lambda self, other: floor_divide(other, self),
     '__ifloordiv__': _inplace_method(floor_divide),
     '__mod__': remainder, '__rmod__': lambda self, other: remainder(other, self),

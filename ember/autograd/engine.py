@@ -97,7 +97,6 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False,
     accumulate=True (Tensor.backward): leaves get `.grad` (only `inputs` if given).
     accumulate=False (autograd.grad): returns the gradients of `inputs` instead.
     """
-    Tensor = _fn.Tensor
     roots = []
     buffers = {}
     for t, g in zip(tensors, grad_tensors):

@@ -4,7 +4,8 @@ import pickle
 
 import numpy as np
 
-from .distributed_c10d import Work, _pg, _member
+from .distributed_c10d import Work, _pg
+from .collectives import _member
 
 
 def _obj_bytes(obj):

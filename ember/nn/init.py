@@ -13,7 +13,7 @@ __all__ = ['calculate_gain', 'uniform_', 'normal_', 'trunc_normal_', 'constant_'
            'zeros_', 'eye_', 'dirac_', 'xavier_uniform_', 'xavier_normal_', 'kaiming_uniform_',
            'kaiming_normal_', 'orthogonal_', 'sparse_', 'uniform', 'normal', 'constant',
            'xavier_uniform', 'xavier_normal', 'kaiming_uniform', 'kaiming_normal', 'orthogonal',
-           'sparse']
+           'sparse', 'eye', 'dirac']
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -54,7 +54,7 @@ def _calculate_fan_in_and_fan_out(tensor):
 def _calculate_correct_fan(tensor, mode):
     mode = mode.lower()
     if mode not in ('fan_in', 'fan_out'):
-        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
+        raise ValueError(f"Mode {mode} not supported, please use one of ['fan_in', 'fan_out']")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return fan_in if mode == 'fan_in' else fan_out
 
@@ -109,9 +109,9 @@ def eye_(tensor):
     """Fill a 2-D tensor with the identity (ones on the diagonal)."""
     if tensor.ndimension() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
-    from .._ops.creation import eye
+    from .. import eye
     with no_grad():
-        tensor.copy_(eye(*tensor.shape, dtype=tensor.dtype))
+        tensor.copy_(eye(*tensor.shape, dtype=tensor.dtype, device=tensor.device))
     return tensor
 
 
@@ -179,11 +179,12 @@ def orthogonal_(tensor, gain=1, generator=None):
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor.numel() == 0:
         return tensor
-    from .._ops.creation import empty
+    from .. import empty
     from .. import linalg
     rows = tensor.size(0)
     cols = tensor.numel() // rows
-    flattened = empty(rows, cols, dtype=tensor.dtype).normal_(0, 1, generator=generator)
+    flattened = empty(rows, cols, dtype=tensor.dtype, device=tensor.device)
+    flattened.normal_(0, 1, generator=generator)
     if rows < cols:
         flattened = flattened.t()
     q, r = linalg.qr(flattened)
@@ -200,14 +201,15 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
     """2-D: N(0, std^2) with a fraction `sparsity` of each column set to zero."""
     if tensor.ndimension() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
-    from .._ops.random_ops import randperm
     rows, cols = tensor.shape
     num_zeros = int(math.ceil(sparsity * rows))
     with no_grad():
         tensor.normal_(0, std, generator=generator)
-        for col_idx in range(cols):   # one permutation per column, as torch
-            zero_indices = randperm(rows, generator=generator)[:num_zeros]
-            tensor[zero_indices, col_idx] = 0
+        if num_zeros and tensor.numel():
+            # an independent random permutation per column (argsort of uniforms), vectorized
+            from .. import rand
+            keys = rand(rows, cols, generator=generator, device=tensor.device)
+            tensor.scatter_(0, keys.argsort(dim=0)[:num_zeros], 0.0)
     return tensor
 
 
@@ -229,3 +231,5 @@ kaiming_uniform = _deprecated(kaiming_uniform_)
 kaiming_normal = _deprecated(kaiming_normal_)
 orthogonal = _deprecated(orthogonal_)
 sparse = _deprecated(sparse_)
+eye = _deprecated(eye_)
+dirac = _deprecated(dirac_)

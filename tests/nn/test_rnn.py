@@ -154,7 +154,10 @@ def test_parameters_names_shapes_init():
         bound = 1 / 7 ** 0.5
         for p in em.parameters():
             a = to_numpy(p)
-            assert a.max() <= bound and a.min() >= -bound and a.std() > bound / 4
+            # U(-bound, bound) drawn in float32 (rounding may land a hair past the bound)
+            assert a.max() <= bound + 1e-6 and a.min() >= -bound - 1e-6
+            if a.size >= 30:
+                assert a.std() > bound / 4
         em.flatten_parameters()
         assert repr(em) == repr(tm)
         assert len(em.all_weights) == len(tm.all_weights)

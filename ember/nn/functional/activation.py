@@ -456,7 +456,7 @@ class _Softmax(Function, node_name='SoftmaxBackward0'):
         if a.size == 0:
             out = a.copy()
         else:
-            out = a - a.max(axis=dim, keepdims=True)      # one new array, then in place
+            out = xp.asarray(a - a.max(axis=dim, keepdims=True))   # new array (0-d too)
             xp.exp(out, out=out)
             out /= out.sum(axis=dim, keepdims=True)
         out = Tensor._from_array(out, x._storage.device)

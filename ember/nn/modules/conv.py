@@ -31,7 +31,7 @@ def _pad(input, pad, mode):
     fpad = getattr(F, 'pad', None)
     if fpad is not None:
         return fpad(input, pad, mode=mode)
-    from ..._ops.creation import arange
+    from ..._ops.ranges import arange
     nd = len(pad) // 2
     for i in range(nd):
         dim = input.dim() - 1 - i
