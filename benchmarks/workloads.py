@@ -15,6 +15,25 @@ def workload(fn):
     return fn
 
 
+def _timed(step, n, warmup=2):
+    """Seconds for n calls of step() after `warmup` untimed calls."""
+    for _ in range(warmup):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(n):
+        step()
+    return time.perf_counter() - t0
+
+
+def _classifier_step(lib, model, opt, x, y):
+    """A training step: zero_grad, cross-entropy forward/backward, optimizer step."""
+    def step():
+        opt.zero_grad()
+        lib.nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+    return step
+
+
 @workload
 def small_op(lib, n=20000):
     """Latency of one small elementwise op (a + b on 16-element float32 tensors)."""
@@ -38,12 +57,7 @@ def small_chain_fwd_bwd(lib, n=2000):
         y = (x * w + 1.0).exp() * 0.5
         s = (y - x).sum()
         s.backward()
-    for _ in range(50):
-        step()
-    t0 = time.perf_counter()
-    for _ in range(n):
-        step()
-    return time.perf_counter() - t0, n * 6
+    return _timed(step, n, 50), n * 6
 
 
 @workload
@@ -71,12 +85,7 @@ def conv2d_fwd_bwd(lib, n=10):
     def step():
         y = conv2d(x, w, b, padding=1)
         y.sum().backward()
-    for _ in range(2):
-        step()
-    t0 = time.perf_counter()
-    for _ in range(n):
-        step()
-    return time.perf_counter() - t0, n
+    return _timed(step, n, 2), n
 
 
 @workload
@@ -87,12 +96,7 @@ def maxpool2d_fwd_bwd(lib, n=10):
 
     def step():
         pool(x).sum().backward()
-    for _ in range(2):
-        step()
-    t0 = time.perf_counter()
-    for _ in range(n):
-        step()
-    return time.perf_counter() - t0, n
+    return _timed(step, n, 2), n
 
 
 @workload
@@ -107,16 +111,8 @@ def cnn_train_step(lib, n=10):
     x = lib.randn(32, 3, 32, 32)
     y = lib.randint(0, 10, (32,))
 
-    def step():
-        opt.zero_grad()
-        nn.functional.cross_entropy(model(x), y).backward()
-        opt.step()
-    for _ in range(2):
-        step()
-    t0 = time.perf_counter()
-    for _ in range(n):
-        step()
-    return time.perf_counter() - t0, n
+    step = _classifier_step(lib, model, opt, x, y)
+    return _timed(step, n, 2), n
 
 
 @workload
@@ -142,12 +138,7 @@ def lstm_train_step(lib, n=5):
         nn.functional.cross_entropy(logits, y).backward()
         nn.utils.clip_grad_norm_(params, 0.25)
         opt.step()
-    for _ in range(2):
-        step()
-    t0 = time.perf_counter()
-    for _ in range(n):
-        step()
-    return time.perf_counter() - t0, n
+    return _timed(step, n, 2), n
 
 
 @workload
@@ -168,21 +159,7 @@ def transformer_train_step(lib, n=5):
         opt.zero_grad()
         nn.functional.cross_entropy(head(enc(x).mean(1)), y).backward()
         opt.step()
-    for _ in range(2):
-        step()
-    t0 = time.perf_counter()
-    for _ in range(n):
-        step()
-    return time.perf_counter() - t0, n
-
-
-def _timed(step, n, warmup=2):
-    for _ in range(warmup):
-        step()
-    t0 = time.perf_counter()
-    for _ in range(n):
-        step()
-    return time.perf_counter() - t0
+    return _timed(step, n, 2), n
 
 
 def _mlp(lib):
@@ -262,10 +239,7 @@ def lenet_train_step(lib, n=20):
     opt = lib.optim.Adam(model.parameters(), lr=1e-3)
     x, y = lib.randn(64, 1, 28, 28), lib.randint(0, 10, (64,))
 
-    def step():
-        opt.zero_grad()
-        lib.nn.functional.cross_entropy(model(x), y).backward()
-        opt.step()
+    step = _classifier_step(lib, model, opt, x, y)
     return _timed(step, n), n
 
 
@@ -311,10 +285,7 @@ def resnet_cifar_train_step(lib, n=3):
     opt = lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
     x, y = lib.randn(32, 3, 32, 32), lib.randint(0, 10, (32,))
 
-    def step():
-        opt.zero_grad()
-        lib.nn.functional.cross_entropy(model(x), y).backward()
-        opt.step()
+    step = _classifier_step(lib, model, opt, x, y)
     return _timed(step, n, 1), n
 
 
