@@ -206,19 +206,55 @@ def _write_archive(f, name, pkl_bytes, storages):
         add('.data/serialization_id', uuid.uuid4().hex.encode() * 1 + b'0' * 8)
 
 
+def _host_tag():
+    import hashlib
+    import socket
+    return hashlib.sha1(socket.gethostname().encode()).hexdigest()[:8]
+
+
 def _temp_path(path):
-    """A fresh temp name next to path: '.<name>.<random>.tmp' (hidden, recognisably ours)."""
+    """A fresh temp name next to path: '.<name>.<host>.<pid>.<random>.tmp' -- hidden, and
+    recognisably a writer's of this host and process, so stale ones can be cleaned up."""
     folder, base = os.path.split(os.path.abspath(path))
-    return os.path.join(folder, f'.{base}.{uuid.uuid4().hex[:12]}.tmp')
+    return os.path.join(folder, f'.{base}.{_host_tag()}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp')
+
+
+def _remove_stale_temps(path):
+    """Delete temp files that writers of `path` on this host left when they were killed
+    (their process no longer exists). Files of live writers and of other hosts are kept."""
+    folder, base = os.path.split(os.path.abspath(path))
+    prefix = f'.{base}.{_host_tag()}.'
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith('.tmp')):
+            continue
+        pid = name[len(prefix):].split('.', 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue                      # the writer is still running
+        except ProcessLookupError:
+            pass
+        except OSError:                   # exists but not ours to signal: still alive
+            continue
+        try:
+            os.unlink(os.path.join(folder, name))
+        except OSError:
+            pass
 
 
 def _save_atomic(path, pkl_bytes, storages):
     """Write to a temp file in the target's folder, fsync it, rename it over path, fsync the folder.
 
     Any exception removes the temp file and leaves an existing checkpoint untouched. A writer
-    killed outright (SIGKILL, power loss) cannot clean up: the old checkpoint stays intact and a
-    stale '.<name>.<random>.tmp' may remain, which is safe to delete.
+    killed outright (SIGKILL, power loss) cannot clean up: the old checkpoint stays intact and
+    its temp file is removed by the next save or load of that path on this host.
     """
+    _remove_stale_temps(path)
     name = os.path.splitext(os.path.basename(path))[0] or 'archive'
     try:
         mode = stat.S_IMODE(os.stat(path).st_mode)   # overwriting keeps the file's permissions
@@ -615,6 +651,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     """
     opened = None
     if isinstance(f, (str, os.PathLike)):
+        _remove_stale_temps(os.fspath(f))     # left by a writer that was killed mid-save
         opened = f = open(os.fspath(f), 'rb')
     elif mmap:
         raise ValueError("f must be a file path in order to use the mmap argument")
