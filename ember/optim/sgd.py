@@ -53,7 +53,7 @@ class SGD(Optimizer):
                     else:
                         b = buf._data
                         b *= momentum
-                        b += (1 - dampening) * g
+                        b += g if dampening == 0 else (1 - dampening) * g
                         _bump(buf)
                     g = g + momentum * buf._data if group['nesterov'] else buf._data
                 x -= lr * g
