@@ -124,8 +124,10 @@ class Tensor:
 
     def is_contiguous(self, memory_format=None):
         arr = self._data
-        if memory_format is not None and getattr(memory_format, 'name', '') == 'channels_last':
-            return arr.ndim == 4 and self.permute(0, 2, 3, 1).is_contiguous()
+        name = getattr(memory_format, 'name', '')
+        if name in ('channels_last', 'channels_last_3d'):
+            nd = 4 if name == 'channels_last' else 5
+            return arr.ndim == nd and arr.transpose(0, *range(2, nd), 1).flags.c_contiguous
         return arr.flags.c_contiguous
 
     def is_floating_point(self):

@@ -57,6 +57,10 @@ def to(self, *args, non_blocking=False, copy=False, memory_format=None, **kwargs
     dtype, device = _parse_to(args, kwargs)
     device = self._storage.device if device is None else as_device(device)
     dtype = dtype or self.dtype
+    if getattr(memory_format, 'name', '') in ('channels_last', 'channels_last_3d', 'contiguous_format'):
+        if dtype is not self.dtype or device != self._storage.device:
+            self = _ToCopy.apply(self, dtype, device, copy)
+        return self.contiguous(memory_format=memory_format)
     if not copy and dtype is self.dtype and (device is self._storage.device or device == self._storage.device):
         return self
     return _ToCopy.apply(self, dtype, device, copy)

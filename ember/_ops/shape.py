@@ -661,24 +661,31 @@ def unbind(input, dim=0):
 
 class _Clone(Function, node_name='CloneBackward0'):
     @staticmethod
-    def forward(ctx, a):
-        return a._data.copy()
+    def forward(ctx, a, perm=None):
+        if perm is None:
+            return a._data.copy()
+        # channels_last(_3d): copy in that dim order, then view back as NC...
+        inv = [perm.index(d) for d in range(len(perm))]
+        return a._data.transpose(perm).copy().transpose(inv)
 
     @staticmethod
     def backward(ctx, g):
-        return g
+        return g, None
 
 
 def clone(input, *, memory_format=None):
-    """A copy with its own memory (differentiable)."""
-    return _Clone.apply(input)
+    """A copy with its own memory (differentiable), laid out as memory_format asks."""
+    from .._constants import _layout_perm
+    return _Clone.apply(input, _layout_perm(memory_format, input._data.ndim))
 
 
 def contiguous(self, memory_format=None):
-    """self if already C-contiguous, else a contiguous copy."""
-    if self._data.flags.c_contiguous:
+    """self if already contiguous in memory_format (default C order), else a copy so."""
+    from .._constants import _layout_perm
+    perm = _layout_perm(memory_format, self._data.ndim)
+    if self.is_contiguous(memory_format=memory_format if perm else None):
         return self
-    return _Clone.apply(self)
+    return _Clone.apply(self, perm)
 
 
 register_methods({
