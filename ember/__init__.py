@@ -76,3 +76,7 @@ def numel(input):
     return input.numel()
 
 from ._alias import enable_torch_alias, disable_torch_alias  # noqa: E402,F401
+from ._constants import *  # noqa: F401,F403,E402
+from . import testing, special, version  # noqa: F401,E402
+
+from . import amp, cpu, distributions  # noqa: F401,E402

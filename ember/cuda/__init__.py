@@ -182,3 +182,11 @@ def empty_cache():
     pool = _pool()
     if pool is not None:
         pool.free_all_blocks()
+
+
+def __getattr__(name):
+    """`ember.cuda.amp` is imported lazily (it needs ember.amp, imported after ember.cuda)."""
+    if name == 'amp':
+        import importlib
+        return importlib.import_module(__name__ + '.amp')
+    raise AttributeError(f"module 'ember.cuda' has no attribute '{name}'")
