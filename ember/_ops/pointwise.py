@@ -131,9 +131,10 @@ _Atanh = _op('AtanhBackward0', lambda xp, x: xp.arctanh(x), df=lambda x, out: 1 
 def _sigmoid_f(xp, x):
     if x.dtype.kind == 'c':
         return 1 / (1 + xp.exp(-x))
-    # stable for large |x|: exp of a non-positive number only
-    e = xp.exp(-xp.abs(x))
-    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+    if x.dtype.itemsize < 4:       # float16/bfloat16: compute in float32
+        return _special(xp).expit(x.astype('float32')).astype(x.dtype)
+    # scipy's expit: stable for large |x| and much faster than a select between two formulas
+    return _special(xp).expit(x)
 
 
 _Sigmoid = _op('SigmoidBackward0', _sigmoid_f, df=lambda x, out: out * (1 - out), save='out')
