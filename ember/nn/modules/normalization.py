@@ -21,6 +21,27 @@ def _as_shape(normalized_shape):
     return tuple(normalized_shape)
 
 
+
+def _affine_params(module, shape, affine, bias, factory):
+    """Register `weight` (and `bias` unless bias=False) of `shape`, or None when not affine."""
+    if affine:
+        module.weight = Parameter(empty(shape, **factory))
+        if bias:
+            module.bias = Parameter(empty(shape, **factory))
+        else:
+            module.register_parameter('bias', None)
+    else:
+        module.register_parameter('weight', None)
+        module.register_parameter('bias', None)
+
+
+def _reset_affine(module):
+    """Weight 1, bias 0 (torch's init for the normalization layers' affine parameters)."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
+
 class LayerNorm(Module):
     """Normalize over the trailing `normalized_shape` dims, then scale/shift elementwise."""
 
@@ -31,22 +52,11 @@ class LayerNorm(Module):
         self.normalized_shape = _as_shape(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(empty(self.normalized_shape, **fk))
-            if bias:
-                self.bias = Parameter(empty(self.normalized_shape, **fk))
-            else:
-                self.register_parameter('bias', None)
-        else:
-            self.register_parameter('weight', None)
-            self.register_parameter('bias', None)
+        _affine_params(self, self.normalized_shape, elementwise_affine, bias, fk)
         self.reset_parameters()
 
     def reset_parameters(self):
-        if self.elementwise_affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -70,22 +80,11 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if affine:
-            self.weight = Parameter(empty(num_channels, **fk))
-            if bias:
-                self.bias = Parameter(empty(num_channels, **fk))
-            else:
-                self.register_parameter('bias', None)
-        else:
-            self.register_parameter('weight', None)
-            self.register_parameter('bias', None)
+        _affine_params(self, (num_channels,), affine, bias, fk)
         self.reset_parameters()
 
     def reset_parameters(self):
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input):
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)

@@ -308,28 +308,27 @@ class RandomCrop(nn.Module):
         return f'{self.__class__.__name__}(size={self.size}, padding={self.padding})'
 
 
-class RandomHorizontalFlip(nn.Module):
+class _RandomFlip(nn.Module):
+    """Apply `_flip` with probability p (one draw from ember's RNG per call)."""
+    _flip = None
+
     def __init__(self, p=0.5):
         super().__init__()
         self.p = p
 
     def forward(self, img):
-        return F.hflip(img) if ember.rand(1).item() < self.p else img
+        return type(self)._flip(img) if ember.rand(1).item() < self.p else img
 
     def __repr__(self):
         return f'{self.__class__.__name__}(p={self.p})'
 
 
-class RandomVerticalFlip(nn.Module):
-    def __init__(self, p=0.5):
-        super().__init__()
-        self.p = p
+class RandomHorizontalFlip(_RandomFlip):
+    _flip = staticmethod(F.hflip)
 
-    def forward(self, img):
-        return F.vflip(img) if ember.rand(1).item() < self.p else img
 
-    def __repr__(self):
-        return f'{self.__class__.__name__}(p={self.p})'
+class RandomVerticalFlip(_RandomFlip):
+    _flip = staticmethod(F.vflip)
 
 
 class RandomResizedCrop(nn.Module):
