@@ -132,3 +132,48 @@ def raises_like(fn, *inputs, match=None):
     if match is not None:
         assert match.lower() in str(e_info.value).lower(), f"'{match}' not in: {e_info.value}"
     return e_info.value
+
+
+# ---------------------------------------------------------------------------- module parity
+
+def copy_state(em, tm):
+    """Load torch module tm's state (parameters and buffers) into ember module em."""
+    em.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+
+
+def module_pair(name, *args, dtype='float32', rng=RNG, **kw):
+    """(ember, torch) instances of nn.<name>(*args, **kw) with the same non-trivial weights."""
+    tm = getattr(torch.nn, name)(*args, **kw)
+    em = getattr(ember.nn, name)(*args, **kw)
+    if dtype == 'float64':
+        tm, em = tm.double(), em.double()
+    with torch.no_grad():
+        for p in tm.parameters():
+            p.copy_(torch.tensor(rng.uniform(0.5, 1.5, size=tuple(p.shape))))
+    copy_state(em, tm)
+    return em, tm
+
+
+def compare_state(em, tm, atol=1e-5):
+    """Same state_dict keys, in order, and values."""
+    es, ts = em.state_dict(), tm.state_dict()
+    assert list(es.keys()) == list(ts.keys())
+    for k in ts:
+        assert_same(es[k], ts[k], atol=atol, rtol=atol, what=k)
+
+
+def module_step(em, tm, x, atol=1e-5, rng=RNG):
+    """Forward + backward of the same input and cotangent; compare outputs, input and
+    parameter gradients (then clear the parameter gradients)."""
+    xe = ember.tensor(x, requires_grad=True)
+    xt = torch.tensor(x, requires_grad=True)
+    ye, yt = em(xe), tm(xt)
+    assert_same(ye, yt, atol=atol, rtol=atol)
+    cot = rng.uniform(-1, 1, size=tuple(yt.shape)).astype(x.dtype)
+    ye.backward(ember.tensor(cot))
+    yt.backward(torch.tensor(cot))
+    assert_same(xe.grad, xt.grad, atol=atol, rtol=atol, what='input grad')
+    for (n, pe), (_, pt) in zip(em.named_parameters(), tm.named_parameters()):
+        assert_same(pe.grad, pt.grad, atol=atol * 10, rtol=atol, what=f'{n}.grad')
+        pe.grad, pt.grad = None, None
+    return ye, yt

@@ -4,49 +4,18 @@ import pytest
 import torch
 
 import ember
-from helpers import parity, rand, raises_like, assert_same, to_numpy
+from helpers import (parity, rand, raises_like, assert_same, to_numpy, copy_state,  # noqa: F401
+                     compare_state, module_pair, module_step)
 
 RNG = np.random.default_rng(7)
 
 
-def copy_state(em, tm):
-    """Load torch module tm's state into ember module em."""
-    em.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
-
-
 def pair(name, *args, dtype='float32', **kw):
-    tm = getattr(torch.nn, name)(*args, **kw)
-    em = getattr(ember.nn, name)(*args, **kw)
-    if dtype == 'float64':
-        tm, em = tm.double(), em.double()
-    with torch.no_grad():   # non-trivial affine parameters
-        for p in tm.parameters():
-            p.copy_(torch.tensor(RNG.uniform(0.5, 1.5, size=tuple(p.shape))))
-    copy_state(em, tm)
-    return em, tm
-
-
-def compare_state(em, tm, atol=1e-5):
-    es, ts = em.state_dict(), tm.state_dict()
-    assert list(es.keys()) == list(ts.keys())
-    for k in ts:
-        assert_same(es[k], ts[k], atol=atol, rtol=atol, what=k)
+    return module_pair(name, *args, dtype=dtype, rng=RNG, **kw)
 
 
 def step(em, tm, x, atol=1e-5):
-    """Forward + backward of the same input and cotangent; compare outputs and grads."""
-    xe = ember.tensor(x, requires_grad=True)
-    xt = torch.tensor(x, requires_grad=True)
-    ye, yt = em(xe), tm(xt)
-    assert_same(ye, yt, atol=atol, rtol=atol)
-    cot = RNG.uniform(-1, 1, size=x.shape).astype(x.dtype)
-    ye.backward(ember.tensor(cot))
-    yt.backward(torch.tensor(cot))
-    assert_same(xe.grad, xt.grad, atol=atol, rtol=atol, what='input grad')
-    for (n, pe), (_, pt) in zip(em.named_parameters(), tm.named_parameters()):
-        assert_same(pe.grad, pt.grad, atol=atol * 10, rtol=atol, what=f'{n}.grad')
-        pe.grad, pt.grad = None, None
-    return ye, yt
+    return module_step(em, tm, x, atol, rng=RNG)
 
 
 CASES = [('BatchNorm1d', (6, 3)), ('BatchNorm1d', (4, 3, 5)), ('BatchNorm2d', (4, 3, 5, 2)),

@@ -199,6 +199,20 @@ def _n_to_prune(amount, size):
     return round(amount * size)
 
 
+def _unstructured_mask(t, default_mask, amount, scores, largest):
+    """default_mask with the `amount` entries of highest (largest=True) or lowest scores()
+    zeroed; scores is called only when something is pruned."""
+    import ember
+    size = t.nelement()
+    k = _n_to_prune(amount, size)
+    _validate_amount(amount, size)
+    mask = default_mask.clone()
+    if k != 0:
+        idx = ember.topk(scores().reshape(-1), k=k, largest=largest).indices
+        mask.view(-1)[idx] = 0
+    return mask
+
+
 class RandomUnstructured(BasePruningMethod):
     """Zero `amount` (fraction or count) entries chosen uniformly at random."""
 
@@ -210,15 +224,7 @@ class RandomUnstructured(BasePruningMethod):
 
     def compute_mask(self, t, default_mask):
         import ember
-        size = t.nelement()
-        k = _n_to_prune(self.amount, size)
-        _validate_amount(self.amount, size)
-        mask = default_mask.clone()
-        if k != 0:
-            prob = ember.rand_like(t)
-            idx = ember.topk(prob.reshape(-1), k=k).indices
-            mask.view(-1)[idx] = 0
-        return mask
+        return _unstructured_mask(t, default_mask, self.amount, lambda: ember.rand_like(t), largest=True)
 
     @classmethod
     def apply(cls, module, name, amount):
@@ -235,15 +241,7 @@ class L1Unstructured(BasePruningMethod):
         self.amount = amount
 
     def compute_mask(self, t, default_mask):
-        import ember
-        size = t.nelement()
-        k = _n_to_prune(self.amount, size)
-        _validate_amount(self.amount, size)
-        mask = default_mask.clone()
-        if k != 0:
-            idx = ember.topk(t.abs().reshape(-1), k=k, largest=False).indices
-            mask.view(-1)[idx] = 0
-        return mask
+        return _unstructured_mask(t, default_mask, self.amount, t.abs, largest=False)
 
     @classmethod
     def apply(cls, module, name, amount, importance_scores=None):
