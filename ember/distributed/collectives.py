@@ -324,21 +324,42 @@ def isend(tensor, dst=None, group=None, tag=0, group_dst=None):
 
 
 def irecv(tensor, src=None, group=None, tag=0, group_src=None):
+    """Receive into tensor; src=None takes the first message from any rank.
+
+    A receive from "any rank" does not post MPI_ANY_SOURCE: MPICH sometimes never matches a
+    wildcard receive between ranks joined with Connect/Accept (seen with 3 ranks). Instead
+    each poll probes the group's ranks one by one and then receives from the one that sent.
+    """
     MPI = _MPI()
     pg = _pg(group)
-    if group_src is not None:
-        peer = group_src
-    else:
-        peer = MPI.ANY_SOURCE if src is None else pg._group_rank(src)
     out = _Out(tensor)
     status = MPI.Status()
-    req = pg.comm.Irecv(out.buf, source=peer, tag=tag)
+    if group_src is not None or src is not None:
+        peer = group_src if group_src is not None else pg._group_rank(src)
+        req = pg.comm.Irecv(out.buf, source=peer, tag=tag)
+        reqs = [req]
+    else:
+        req = None
+        reqs = []
+    state = {'req': req}
+
+    def test():
+        if state['req'] is None:
+            me = pg.comm.Get_rank()
+            for r in range(pg.comm.Get_size()):
+                if r != me and pg.comm.Iprobe(source=r, tag=tag):
+                    state['req'] = pg.comm.Irecv(out.buf, source=r, tag=tag)
+                    reqs.append(state['req'])
+                    break
+            else:
+                return False
+        return state['req'].Test(status)
 
     def finish():
         out.commit()
         return pg.ranks[status.Get_source()]
-    w = Work([req], pg, finish, [tensor])
-    w._test = lambda: req.Test(status)  # keeps the sender in `status`
+    w = Work(reqs, pg, finish, [tensor])
+    w._test = test  # keeps the sender in `status`
     return w
 
 
