@@ -4,6 +4,9 @@
 """
 __version__ = '0.1.0'
 
+from . import _host_allocator
+_host_allocator.enable()   # reuse freed array memory instead of page-faulting it back in
+
 from ._dtype import (dtype, float32, float, float64, double, float16, half, bfloat16,  # noqa: F401
                      int8, int16, short, int32, int, int64, long, uint8, uint16, uint32, uint64,
                      bool, complex64, cfloat, complex128, cdouble, get_default_dtype,
