@@ -7,6 +7,7 @@ arrays; batched operands with a 2-D partner are folded into one big GEMM. Backwa
 with these same ember ops, so gradients are themselves differentiable (double backward).
 Decompositions (det, inv, solve, norms, svd ...) live in `linalg_decomp.py`.
 """
+from .. import _blas
 from .._tensor import Tensor, register_methods
 from ..autograd.function import Function
 from ._util import inplace, write_out, device_of
@@ -50,7 +51,11 @@ def _conj(t):
 def _mm_arrays(x, y):
     """x @ y on backend arrays. Half precision accumulates in float32 (as torch's CPU kernels)."""
     dt = x.dtype
-    if dt.itemsize == 2 and dt.kind == 'f' or dt.name == 'bfloat16':
+    if dt.char in 'fd':
+        out = _blas.gemm(x, y)
+        if out is not None:
+            return out
+    elif dt.itemsize == 2 and (dt.kind == 'f' or dt.name == 'bfloat16'):
         return (x.astype('float32') @ y.astype('float32')).astype(dt)
     return x @ y
 

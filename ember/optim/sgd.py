@@ -1,4 +1,5 @@
 """SGD with momentum, dampening, Nesterov momentum, weight decay and maximize (torch.optim.SGD)."""
+from .. import _blas
 from ..autograd.grad_mode import no_grad
 from .optimizer import Optimizer, _get_value, _check, _check_lr, _bump, _grad_array
 
@@ -52,10 +53,12 @@ class SGD(Optimizer):
                         state['momentum_buffer'] = buf
                     else:
                         b = buf._data
-                        b *= momentum
-                        b += g if dampening == 0 else (1 - dampening) * g
+                        if not _blas.axpby(1 - dampening, g, momentum, b):   # b = m*b + (1-d)*g
+                            b *= momentum
+                            b += g if dampening == 0 else (1 - dampening) * g
                         _bump(buf)
                     g = g + momentum * buf._data if group['nesterov'] else buf._data
-                x -= lr * g
+                if not _blas.axpy(-lr, g, x):                                 # x -= lr * g
+                    x -= lr * g
                 _bump(p)
         return loss

@@ -15,6 +15,7 @@ import itertools
 
 from ..._tensor import Tensor
 from ...autograd.function import Function
+from ..._ops.linalg import _mm_arrays
 from ... import _dtype as _D
 
 _bool, _long = _D.bool, _D.int64
@@ -97,6 +98,13 @@ def _col2im(xp, cols, C, L, K, stride, dilation, lo, S, batch_first=True):
     return out
 
 
+def _group_matmul(xp, a, b):
+    """(g, m, k) @ (g, k, n) per group; a single group is one 2-D GEMM (MKL when available)."""
+    if a.shape[0] == 1:
+        return _mm_arrays(a[0], b[0])[None]
+    return xp.matmul(a, b)
+
+
 def _conv_out_size(padded, K, stride, dilation):
     return tuple((p - d * (k - 1) - 1) // s + 1 for p, k, s, d in zip(padded, K, stride, dilation))
 
@@ -113,7 +121,7 @@ def _conv_fwd(xp, x, w, b, stride, lo, hi, dilation, groups):
     a = _pad_input(xp, x, lo, hi)
     out = _conv_out_size(a.shape[2:], K, stride, dilation)
     cols = _im2col_t(xp, a, K, out, stride, dilation, groups)          # (g, CgK, N*L)
-    y = xp.matmul(w.reshape(groups, O // groups, -1), cols)           # (g, Og, N*L)
+    y = _group_matmul(xp, w.reshape(groups, O // groups, -1), cols)          # (g, Og, N*L)
     y = _bn_to_nb(y, N, groups, O // groups, _prod(out)).reshape((N, O) + out)
     if b is not None:
         y += b.reshape((O,) + (1,) * len(K))
@@ -133,7 +141,7 @@ def _convT_fwd(xp, x, w, b, stride, lo, dilation, groups, S):
     K = w.shape[2:]
     Cout = w.shape[1] * groups
     wm = w.reshape(groups, Cin // groups, -1).swapaxes(1, 2)          # (g, CoK, Cig)
-    cols = xp.matmul(wm, _nb_to_bn(xp, x, groups))                     # (g, CoK, N*L)
+    cols = _group_matmul(xp, wm, _nb_to_bn(xp, x, groups))                    # (g, CoK, N*L)
     y = _col2im(xp, cols, Cout, L, K, stride, dilation, lo, S, batch_first=False)
     if b is not None:
         y += b.reshape((Cout,) + (1,) * len(K))
@@ -146,7 +154,7 @@ def _conv_wgrad(xp, x, gy, wshape, stride, lo, hi, dilation, groups):
     L = gy.shape[2:]
     a = _pad_input(xp, x, lo, hi)
     cols = _im2col_t(xp, a, K, L, stride, dilation, groups)           # (g, CgK, N*L)
-    gw = xp.matmul(_nb_to_bn(xp, gy, groups), cols.swapaxes(1, 2))    # (g, Og, CgK)
+    gw = _group_matmul(xp, _nb_to_bn(xp, gy, groups), cols.swapaxes(1, 2))   # (g, Og, CgK)
     return gw.reshape(wshape)
 
 

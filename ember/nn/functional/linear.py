@@ -7,6 +7,7 @@ to 2-D around it, as torch does. bilinear is a composition (one GEMM plus a redu
 import math
 
 from ...autograd.function import Function
+from ..._ops.linalg import _mm_arrays
 
 __all__ = ['linear', 'bilinear']
 
@@ -15,9 +16,8 @@ class _LinearBias(Function, node_name='AddmmBackward0'):
     @staticmethod
     def forward(ctx, x, w, b):
         ctx.save_for_backward(x, w)
-        xp = x._storage.device.xp
-        out = xp.matmul(x._data, w._data.T)
-        out = out + b._data
+        out = _mm_arrays(x._data, w._data.T)
+        out += b._data
         return out
 
     @staticmethod
@@ -33,7 +33,7 @@ class _LinearNoBias(Function, node_name='MmBackward0'):
     @staticmethod
     def forward(ctx, x, w):
         ctx.save_for_backward(x, w)
-        return x._storage.device.xp.matmul(x._data, w._data.T)
+        return _mm_arrays(x._data, w._data.T)
 
     @staticmethod
     def backward(ctx, g):
