@@ -84,7 +84,19 @@ def _load():
     return mkl, level1
 
 
+def _single_thread_numpy_blas():
+    """With MKL serving GEMMs, limit NumPy's OpenBLAS (still used by np.linalg, einsum, ...)
+    to one thread: two BLAS thread pools spinning on the same cores slowed a LeNet step 3x."""
+    openblas = _find_numpy_openblas()
+    fn = getattr(openblas.cdll, 'scipy_openblas_set_num_threads64_', None) if openblas else None
+    if fn is not None:
+        fn.argtypes = [ctypes.c_int]
+        fn(1)
+
+
 _mkl, _level1 = _load()
+if _mkl is not None:
+    _single_thread_numpy_blas()
 
 
 def info():
@@ -123,8 +135,8 @@ def gemm(a, b):
     if ch is None or _char(b) != ch or a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[0]:
         return None
     (M, K), N = a.shape, b.shape[1]
-    if M == 0 or N == 0 or K == 0 or max(M, N, K) > _mkl.max_index or a.size < 4096:
-        return None                        # tiny products: NumPy's call overhead is lower
+    if M == 0 or N == 0 or K == 0 or max(M, N, K) > _mkl.max_index:
+        return None
     a, ta, lda = _operand(a)
     b, tb, ldb = _operand(b)
     out = np.empty((M, N), a.dtype)

@@ -58,6 +58,8 @@ def set_num_threads(int):
     if n <= 0:
         raise RuntimeError("set_num_threads expects a positive integer")
     _Settings.num_threads = n
+    from .. import _blas
+    _blas.set_num_threads(n)
     try:
         from threadpoolctl import threadpool_limits
         threadpool_limits(n)
