@@ -10,6 +10,7 @@ user Functions).
 import itertools
 from sys import getrefcount as _getrefcount
 
+from .. import _blas
 from .grad_mode import GradState
 
 __all__ = ['Function', 'Node', 'FunctionCtx', 'BackwardCFunction', 'AccumulateGrad',
@@ -105,7 +106,7 @@ class AccumulateGrad(Node):
                 var._grad = Tensor._from_array(arr.copy(), var._storage.device)
         elif old._grad_fn is not None or old._requires_grad:
             var._grad = (old + grad).detach()
-        else:
+        elif not _blas.axpy(1.0, grad._data, old._data):     # one multi-threaded pass when it applies
             old._data += grad._data.astype(old._data.dtype, copy=False)
         hooks = var.__dict__.get('_post_accumulate_hooks')
         if hooks:
