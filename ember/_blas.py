@@ -97,6 +97,8 @@ def _single_thread_numpy_blas():
 _mkl, _level1 = _load()
 if _mkl is not None:
     _single_thread_numpy_blas()
+# strided GEMM with accumulation (gemm_into): MKL, else NumPy's own OpenBLAS
+_gemm_lib = _mkl if _mkl is not None else (_level1 if _level1 is not None and _level1.gemm['f'] else None)
 
 
 def info():
@@ -143,6 +145,27 @@ def gemm(a, b):
     _mkl.gemm[ch](_LAYOUT_ROW, ta, tb, M, N, K, 1.0, a.ctypes.data, max(lda, 1),
                   b.ctypes.data, max(ldb, 1), 0.0, out.ctypes.data, N)
     return out
+
+
+def can_gemm_into():
+    """Whether gemm_into has a BLAS to call."""
+    return _gemm_lib is not None
+
+
+def gemm_into(a, b, c, beta=0.0):
+    """c = a @ b + beta * c in place, for 2-D views of one float dtype: a and b may have any
+    row stride or be transposed views, c needs unit column stride (any row stride), so slices
+    of larger buffers are read and written where they lie. Callers check can_gemm_into()."""
+    ch = a.dtype.char
+    (M, K), N = a.shape, b.shape[1]
+    if c.shape != (M, N) or c.strides[1] != c.itemsize or c.strides[0] % c.itemsize or b.dtype != a.dtype \
+            or c.dtype != a.dtype or max(M, N, K) > _gemm_lib.max_index or ch not in 'fd':
+        raise ValueError(f'gemm_into: unsupported operands {a.shape} {b.shape} -> {c.shape}')
+    a, ta, lda = _operand(a)
+    b, tb, ldb = _operand(b)
+    _gemm_lib.gemm[ch](_LAYOUT_ROW, ta, tb, M, N, K, 1.0, a.ctypes.data, max(lda, 1),
+                       b.ctypes.data, max(ldb, 1), beta, c.ctypes.data,
+                       max(c.strides[0] // c.itemsize, N, 1))
 
 
 def _level1_ok(x, y):

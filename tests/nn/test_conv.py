@@ -319,3 +319,53 @@ def test_private_pad_fallback(mode, monkeypatch):
     x = rand(2, 3, 5, 6)
     parity(lambda lib, x: conv_mod._pad(x, [2, 1, 1, 3], mode) if lib is ember
            else torch.nn.functional.pad(x, [2, 1, 1, 3], mode=mode), x)
+
+
+# ------------------------------------------------- stride-1 shifted-GEMM path (>= 8 channels)
+SHIFT_CASES = [
+    (2, dict(padding=1)),
+    (2, dict(padding=(2, 0), dilation=(2, 1))),
+    (2, dict(padding='same', dilation=2)),
+    (2, dict()),
+    (1, dict(padding=3, dilation=2)),
+    (3, dict(padding=1)),
+]
+
+
+@pytest.mark.parametrize('nd,kw', SHIFT_CASES)
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+def test_conv_shift_path_matches_torch(nd, kw, dtype):
+    from ember.nn.functional import _conv_shift
+    x = rand(2, 9, *([7, 6, 5][:nd]), dtype=dtype)
+    w = rand(10, 9, *([3, 2, 3][:nd]), dtype=dtype)
+    assert _conv_shift.usable(x, w, (1,) * nd, 1, 9)     # these cases take the shift path
+    tol = 1e-4 if dtype == 'float32' else 1e-10
+    conv = {1: 'conv1d', 2: 'conv2d', 3: 'conv3d'}[nd]
+    parity(lambda lib, x, w, b: getattr(F(lib), conv)(x, w, b, **kw), x, w, rand(10, dtype=dtype),
+           atol=tol, rtol=tol)
+
+
+@pytest.mark.parametrize('kw', [dict(), dict(padding=1), dict(padding=2, dilation=2),
+                                dict(padding=1, output_padding=0)])
+def test_conv_transpose_shift_path_matches_torch(kw):
+    parity(lambda lib, x, w, b: F(lib).conv_transpose2d(x, w, b, **kw),
+           rand(2, 9, 5, 6), rand(9, 8, 3, 3), rand(8), atol=1e-10, rtol=1e-10)
+
+
+def test_conv_shift_path_gradcheck():
+    from ember.autograd import gradcheck, gradgradcheck
+    F_ = ember.nn.functional
+    x, w, b = _t(1, 8, 4, 5), _t(8, 8, 3, 2), _t(8)
+    fn = lambda x, w, b: F_.conv2d(x, w, b, padding=(1, 2), dilation=(1, 2))  # noqa: E731
+    assert gradcheck(fn, (x, w, b))
+    assert gradgradcheck(fn, (x, w, b))
+
+
+def test_conv_shift_path_numpy_fallback_agrees(monkeypatch):
+    """The same stride-1 convolution through the shift path and through im2col."""
+    from ember import _blas
+    x, w = rand(2, 8, 9, 8, dtype='float32'), rand(12, 8, 3, 3, dtype='float32')
+    f = lambda: ember.nn.functional.conv2d(ember.tensor(x), ember.tensor(w), padding=1).numpy()  # noqa: E731
+    shifted = f()
+    monkeypatch.setattr(_blas, '_gemm_lib', None)
+    np.testing.assert_allclose(shifted, f(), rtol=1e-5, atol=1e-5)

@@ -16,6 +16,7 @@ import itertools
 from ..._tensor import Tensor
 from ...autograd.function import Function
 from ..._ops.linalg import _mm_arrays
+from . import _conv_shift
 from ... import _dtype as _D
 
 _bool, _long = _D.bool, _D.int64
@@ -114,7 +115,13 @@ def _bn_to_nb(y, N, groups, Cg, L):
     return y.reshape(groups, Cg, N, L).transpose(2, 0, 1, 3).reshape(N, groups * Cg, L)
 
 
+def _shift_ok(x, w, stride, lo, hi, groups):
+    return min(lo + hi) >= 0 and _conv_shift.usable(x, w, stride, groups, min(w.shape[:2]))
+
+
 def _conv_fwd(xp, x, w, b, stride, lo, hi, dilation, groups):
+    if _shift_ok(x, w, stride, lo, hi, groups):
+        return _conv_shift.forward(x, w, b, lo, hi, dilation)
     N = x.shape[0]
     O = w.shape[0]
     K = w.shape[2:]
@@ -136,6 +143,12 @@ def _nb_to_bn(xp, x, groups):
 
 
 def _convT_fwd(xp, x, w, b, stride, lo, dilation, groups, S):
+    if _shift_ok(x, w, stride, lo, (), groups):
+        y = _conv_shift.input_grad(x, w, lo, dilation, S)
+        if y is not None:
+            if b is not None:
+                y += b.reshape((-1,) + (1,) * len(S))
+            return y
     N, Cin = x.shape[:2]
     L = x.shape[2:]
     K = w.shape[2:]
@@ -151,6 +164,8 @@ def _convT_fwd(xp, x, w, b, stride, lo, dilation, groups, S):
 def _conv_wgrad(xp, x, gy, wshape, stride, lo, hi, dilation, groups):
     """d(sum gy * conv(x, w))/dw: one GEMM per group contracting batch and pixels together."""
     K = tuple(wshape[2:])
+    if min(lo + hi) >= 0 and _conv_shift.usable(x, gy, stride, groups, min(wshape[:2])):
+        return _conv_shift.weight_grad(x, gy, K, lo, hi, dilation)
     L = gy.shape[2:]
     a = _pad_input(xp, x, lo, hi)
     cols = _im2col_t(xp, a, K, L, stride, dilation, groups)           # (g, CgK, N*L)
