@@ -54,25 +54,27 @@ class _Lib:
         return fn
 
 
-def _find_mkl():
-    dirs = [os.path.join(p, 'lib') for p in (sys.prefix, sys.base_prefix, site.USER_BASE or '')]
-    for d in dirs:
-        for path in sorted(glob.glob(os.path.join(d, 'libmkl_rt.so*'))):
+def _open_first(pattern_dirs, pattern, *lib_args):
+    """The first library matching `pattern` in `pattern_dirs` that loads, as a _Lib, or None."""
+    for d in pattern_dirs:
+        for path in sorted(glob.glob(os.path.join(d, pattern))):
             try:
-                return _Lib('mkl', ctypes.CDLL(path), '', '', ctypes.c_int)
+                return _Lib(lib_args[0], ctypes.CDLL(path), *lib_args[1:])
             except OSError:
                 continue
     return None
 
 
+def _find_mkl():
+    """MKL's single dynamic library, where the `mkl` wheel puts it (<prefix>/lib)."""
+    dirs = [os.path.join(p, 'lib') for p in (sys.prefix, sys.base_prefix, site.USER_BASE or '')]
+    return _open_first(dirs, 'libmkl_rt.so*', 'mkl', '', '', ctypes.c_int)
+
+
 def _find_numpy_openblas():
+    """The OpenBLAS inside NumPy's wheel (already loaded by NumPy: same handle, same threads)."""
     libdir = os.path.join(os.path.dirname(os.path.dirname(np.__file__)), 'numpy.libs')
-    for path in sorted(glob.glob(os.path.join(libdir, 'libscipy_openblas64_*.so'))):
-        try:
-            return _Lib('openblas', ctypes.CDLL(path), 'scipy_', '64_', ctypes.c_int64)
-        except OSError:
-            continue
-    return None
+    return _open_first([libdir], 'libscipy_openblas64_*.so', 'openblas', 'scipy_', '64_', ctypes.c_int64)
 
 
 def _load():

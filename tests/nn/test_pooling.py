@@ -46,6 +46,12 @@ def test_max_pool_noncontiguous_nan_grad_fn():
     y = x.copy()
     y[0, 0, 1, 1] = np.nan
     parity(lambda L, x: L.nn.functional.max_pool2d(x, 2, return_indices=True), y, grad=False)
+    # NaN first in its window (larger values after it), two NaNs in one window, overlapping windows
+    y[0, 1, 0, 0] = np.nan
+    y[0, 1, 0, 1] = 50.0
+    y[1, 2, 4, 4] = y[1, 2, 5, 5] = np.nan
+    for args in [(2,), (3, 2, 1), (3, 1)]:
+        parity(lambda L, x: L.nn.functional.max_pool2d(x, *args, return_indices=True), y, grad=False)
     out = ember.nn.functional.max_pool2d(ember.tensor(x, requires_grad=True), 2)
     assert out.grad_fn.name() == 'MaxPool2DWithIndicesBackward0'
     out = ember.nn.functional.max_pool3d(ember.tensor(_in(1, 1, 4, 4, 4), requires_grad=True), 2)

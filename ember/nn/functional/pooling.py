@@ -104,11 +104,34 @@ def _window_slices(nd, k, s, d, outs):
 
 # ------------------------------------------------------------------------------- max pool
 
+def _running_max(xp, ap, nd, k, s, d, outs, nk, check_nan):
+    """Running max over the kernel offsets of padded `ap`, and the winning offset number."""
+    best = arg = None
+    idt = 'int8' if nk < 128 else 'int16' if nk < 32768 else 'int64'
+    for kk, offs, sl in _window_slices(nd, k, s, d, outs):
+        v = ap[sl]
+        if best is None:
+            best = v.copy()
+            arg = xp.zeros(best.shape, dtype=idt)
+            continue
+        if check_nan:
+            m = (v > best) | (v != v)          # torch: a NaN wins, the last NaN of a window
+            xp.copyto(best, v, where=m)
+        else:
+            m = v > best
+            xp.maximum(best, v, out=best)
+        # arg = kk where m, as integer arithmetic (much faster than masked assignment)
+        mi = m.view(idt) if idt == 'int8' else m.astype(idt)
+        arg += mi * (kk - arg)
+    return best, arg
+
+
 def _maxpool_arrays(xp, a, nd, k, s, p, d, ins, outs):
     """(max over each window, flat per-plane index of the first maximum) -- torch's indices.
 
-    One pass per kernel offset, updating the running max and the winning offset in place;
-    NaN wins (checked only when the input has non-finite values, found with one sum).
+    One pass per kernel offset, updating the running max and the winning offset in place.
+    NaN wins a window, as in torch: the plain pass propagates NaN into the max, so a NaN in
+    the result (checked on the small output) sends the windows through the NaN-aware pass.
     """
     if a.dtype.kind == 'f':
         low = -xp.inf
@@ -120,26 +143,10 @@ def _maxpool_arrays(xp, a, nd, k, s, p, d, ins, outs):
     nk = 1
     for v in k:
         nk *= v
-    check_nan = a.dtype.kind == 'f' and a.size and not bool(xp.isfinite(a.sum(dtype='float64')))
-    best = arg = None
-    offsets = []
-    idt = 'int8' if nk < 128 else 'int16' if nk < 32768 else 'int64'
-    for kk, offs, sl in _window_slices(nd, k, s, d, outs):
-        offsets.append(offs)
-        v = ap[sl]
-        if best is None:
-            best = v.copy()
-            arg = xp.zeros(best.shape, dtype=idt)
-            continue
-        if check_nan:
-            m = (v > best) | ((v != v) & (best == best))
-            xp.copyto(best, v, where=m)
-        else:
-            m = v > best
-            xp.maximum(best, v, out=best)
-        # arg = kk where m, as integer arithmetic (much faster than masked assignment)
-        mi = m.view(idt) if idt == 'int8' else m.astype(idt)
-        arg += mi * (kk - arg)
+    offsets = [offs for _, offs, _ in _window_slices(nd, k, s, d, outs)]
+    best, arg = _running_max(xp, ap, nd, k, s, d, outs, nk, check_nan=False)
+    if a.dtype.kind == 'f' and best.size and bool(xp.isnan(best).any()):
+        best, arg = _running_max(xp, ap, nd, k, s, d, outs, nk, check_nan=True)
     # flat index = sum_d (o_d*s_d - p_d + k_d*dil_d) * plane_stride_d, split into a per-offset
     # table (indexed by the winning offset) and a per-output-position grid
     pstrides = [1] * nd
