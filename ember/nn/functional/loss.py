@@ -233,6 +233,13 @@ def _class_onehot(xp, t, C, ndim):
     return xp.arange(C).reshape(shape) == xp.expand_dims(t, 1)
 
 
+def _at_target_class(xp, ts, vals, shape):
+    """Zeros of `shape` (N, C, ...) holding vals[n, ...] at class ts[n, ...] along dim 1."""
+    out = xp.zeros(shape, dtype=vals.dtype)
+    xp.put_along_axis(out, xp.expand_dims(ts, 1), xp.expand_dims(vals, 1), axis=1)
+    return out
+
+
 class _NllLoss(Function, node_name='NllLossBackward0'):
     @staticmethod
     def forward(ctx, input, target, weight, ignore_index, reduction):
@@ -270,13 +277,15 @@ class _NllLoss(Function, node_name='NllLossBackward0'):
 
     @staticmethod
     def backward(ctx, g):
-        xp = g._storage.device.xp
-        C = ctx.shape[1]
-        m = _class_onehot(xp, ctx.ts, C, len(ctx.shape)) * xp.expand_dims(ctx.coef, 1)
-        m = Tensor._from_array(m.astype(g._data.dtype), g._storage.device)
+        dev = g._storage.device
+        coef = ctx.coef.astype(g._data.dtype, copy=False)
         if ctx.reduction == 'none':
             g = g.unsqueeze(1) if ctx.batched else g.reshape(1, 1)
-        gi = m * g
+        if GradState.enabled:       # double backward: keep g in the graph
+            gi = Tensor._from_array(_at_target_class(dev.xp, ctx.ts, coef, ctx.shape), dev) * g
+        else:                       # one scatter of coef * g: no dense one-hot, no extra pass
+            gd = g._data[:, 0] if ctx.reduction == 'none' else g._data
+            gi = Tensor._from_array(_at_target_class(dev.xp, ctx.ts, coef * gd, ctx.shape), dev)
         return (gi if ctx.batched else gi[0]), None, None, None, None
 
 
