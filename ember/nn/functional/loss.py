@@ -226,13 +226,6 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction='m
 
 # --------------------------------------------------------------------------- NLL / CE
 
-def _class_onehot(xp, t, C, ndim):
-    """Boolean (N, C, ...) mask of the target class along dim 1."""
-    shape = [1] * ndim
-    shape[1] = C
-    return xp.arange(C).reshape(shape) == xp.expand_dims(t, 1)
-
-
 def _at_target_class(xp, ts, vals, shape):
     """Zeros of `shape` (N, C, ...) holding vals[n, ...] at class ts[n, ...] along dim 1."""
     out = xp.zeros(shape, dtype=vals.dtype)
