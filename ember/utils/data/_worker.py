@@ -204,6 +204,40 @@ class ExceptionWrapper:
 
 # ---------------------------------------------------------------- fetchers
 
+def _tensor_dataset_batch(dataset, indices, collate_fn):
+    """default_collate([dataset[i] for i in indices]) for a plain TensorDataset, computed as one
+    row gather per tensor instead of len(indices) index ops and a stack: the same list of
+    batched tensors (in a worker, in shared memory, as collate would place them). None where
+    that shortcut does not apply (another dataset or collate_fn, tensors needing grad or off
+    the CPU, an index out of range: the per-sample path then runs and raises as usual)."""
+    from .dataset import TensorDataset
+    from ._collate import default_collate
+    if type(dataset) is not TensorDataset or collate_fn is not default_collate or not indices:
+        return None
+    tensors = dataset.tensors
+    n = len(dataset)
+    if any(t.requires_grad or t.device.type != 'cpu' or t.dim() == 0 for t in tensors):
+        return None
+    try:
+        idx = _np.asarray(indices, dtype=_np.int64)
+    except (TypeError, ValueError):
+        return None
+    if idx.ndim != 1 or idx.min() < -n or idx.max() >= n:
+        return None
+    from ..._tensor import Tensor
+    in_worker = get_worker_info() is not None
+    out = []
+    for t in tensors:
+        rows = t._data
+        if in_worker:
+            dst = _shared_empty((len(idx),) + tuple(t.shape[1:]), t.dtype)
+            _np.take(rows, idx, axis=0, out=dst._data)
+            out.append(dst)
+        else:
+            out.append(Tensor._from_array(_np.take(rows, idx, axis=0), t._storage.device))
+    return out
+
+
 class _MapDatasetFetcher:
     def __init__(self, dataset, auto_collation, collate_fn, drop_last):
         self.dataset, self.auto_collation = dataset, auto_collation
@@ -211,6 +245,9 @@ class _MapDatasetFetcher:
 
     def fetch(self, possibly_batched_index):
         if self.auto_collation:
+            batch = _tensor_dataset_batch(self.dataset, possibly_batched_index, self.collate_fn)
+            if batch is not None:
+                return batch
             getitems = getattr(self.dataset, '__getitems__', None)
             if callable(getitems):
                 data = getitems(possibly_batched_index)

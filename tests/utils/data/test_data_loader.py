@@ -162,3 +162,42 @@ def test_getitems_is_used():
 
 def test_get_worker_info_none_in_main():
     assert edata.get_worker_info() is None
+
+
+class _CountingTensorDataset(edata.TensorDataset):
+    """A TensorDataset subclass: the per-sample path (the batched gather is for the exact type)."""
+
+
+@pytest.mark.parametrize('num_workers', [0, 2])
+def test_tensor_dataset_batches_match_torch_and_the_per_sample_path(num_workers):
+    rng = np.random.default_rng(3)
+    xs, ys = rng.standard_normal((37, 3, 4)).astype('float32'), rng.integers(0, 5, 37)
+    order = [int(i) for i in rng.permutation(37)]
+
+    def batches(lib, data, cls=None):
+        ds = (cls or data.TensorDataset)(lib.tensor(xs), lib.tensor(ys))
+        sampler = data.BatchSampler(order, batch_size=8, drop_last=False)
+        loader = data.DataLoader(ds, batch_sampler=sampler, num_workers=num_workers)
+        return [(type(b).__name__, [(tuple(t.shape), str(t.dtype).split('.')[-1], t.numpy().copy()) for t in b])
+                for b in loader]
+
+    fast = batches(ember, edata)
+    slow = batches(ember, edata, _CountingTensorDataset)
+    ref = batches(torch, tdata)
+    for got in (fast, slow):
+        assert len(got) == len(ref) == 5
+        for (gtype, gts), (rtype, rts) in zip(got, ref):
+            assert gtype == rtype == 'list'
+            for (gs, gd, ga), (rs, rd, ra) in zip(gts, rts):
+                assert gs == rs and gd == rd
+                np.testing.assert_array_equal(ga, ra)
+
+
+def test_tensor_dataset_fast_path_falls_back_for_bad_indices_and_grad():
+    ds = edata.TensorDataset(ember.arange(10.0), ember.arange(10))
+    with pytest.raises(IndexError):                      # same error as the per-sample path
+        next(iter(edata.DataLoader(ds, batch_sampler=[[3, 10]])))
+    assert [int(v) for v in next(iter(edata.DataLoader(ds, batch_sampler=[[-1, 0]])))[1]] == [9, 0]
+    w = ember.arange(6.0, requires_grad=True)
+    batch = next(iter(edata.DataLoader(edata.TensorDataset(w * 2), batch_size=3)))[0]
+    assert batch.grad_fn is not None and batch.grad_fn.name() == 'StackBackward0'
