@@ -170,11 +170,14 @@ def gemm_into(a, b, c, beta=0.0):
                        max(c.strides[0] // c.itemsize, N, 1))
 
 
+_LEVEL1_MIN_SIZE = 16384    # below this NumPy's in-place ufunc beats the ctypes call and checks
+
+
 def _level1_ok(x, y):
     ch = _char(y)
-    return (_level1 is not None and ch is not None and _char(x) == ch and x.shape == y.shape
-            and x.flags.c_contiguous and y.flags.c_contiguous and y.flags.writeable
-            and 0 < y.size <= _level1.max_index and not np.may_share_memory(x, y))
+    return (_level1 is not None and ch is not None and _LEVEL1_MIN_SIZE <= y.size <= _level1.max_index
+            and _char(x) == ch and x.shape == y.shape and x.flags.c_contiguous
+            and y.flags.c_contiguous and y.flags.writeable and not np.may_share_memory(x, y))
 
 
 def axpy(alpha, x, y):

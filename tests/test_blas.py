@@ -77,9 +77,12 @@ def test_axpy_and_axpby_match_numpy(dtype):
 
 @needs_level1
 def test_level1_declines_and_leaves_data_alone():
-    x = RNG.standard_normal((40, 40)).astype('float32')
+    x = RNG.standard_normal((200, 200)).astype('float32')
     y = x.copy()
     before = y.copy()
+    assert _blas.axpy(0.0, x, y)                        # this size and layout take the BLAS path
+    small = x[:10, :10].copy()
+    assert not _blas.axpy(1.0, small, small.copy())     # small: NumPy's ufunc is faster
     assert not _blas.axpy(1.0, x.T, y)                  # non-contiguous operand
     assert not _blas.axpy(1.0, x, y[:, ::2].copy())     # shape mismatch
     assert not _blas.axpy(1.0, y, y)                    # overlapping
@@ -119,6 +122,26 @@ def test_linear_forward_backward_matches_torch_on_both_paths(path, dtype, monkey
 def test_sgd_numpy_fallback_matches_torch(kwargs, monkeypatch):
     monkeypatch.setattr(_blas, '_level1', None)
     run_parity('SGD', kwargs)
+
+
+@pytest.mark.parametrize('kwargs', [dict(lr=0.05), dict(lr=0.05, momentum=0.9),
+                                    dict(lr=0.05, momentum=0.5, dampening=0.3, weight_decay=0.01)])
+def test_sgd_on_large_parameters_matches_torch(kwargs):
+    """Parameters big enough for the BLAS axpy/axpby updates and gradient accumulation."""
+    w0 = RNG.standard_normal((256, 128)).astype('float32')
+    x = RNG.standard_normal((64, 256)).astype('float32')
+    results = []
+    for lib in (ember, torch):
+        w = lib.nn.Parameter(lib.tensor(w0.copy()))
+        opt = lib.optim.SGD([w], **kwargs)
+        xs = lib.tensor(x)
+        for step in range(4):
+            opt.zero_grad()
+            for _ in range(2):                   # two backward passes: the grad accumulates
+                (lib.tanh(xs @ w) ** 2).mean().backward()
+            opt.step()
+        results.append(w.detach().numpy().copy())
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-5, atol=1e-6)
 
 
 def test_ember_blas_numpy_env_turns_the_module_off():
