@@ -1,20 +1,23 @@
 """Direct BLAS calls (ctypes) for the few hot kernels NumPy's API cannot express well.
 
-- `gemm(a, b)`: a 2-D float32/float64 matrix product through Intel MKL, when the optional
-  `mkl` package is installed (`pip install ember[mkl]`). MKL is the BLAS PyTorch's CPU wheels
-  ship; its GEMM is 1.3-1.5x faster than NumPy's OpenBLAS on the layer shapes of small
-  networks (measured in benchmarks/). Returns None where it does not apply, and the caller
-  uses `xp.matmul`.
-- `axpy(alpha, x, y)`: y += alpha * x in place, one pass, multi-threaded by the BLAS.
-  NumPy needs a temporary and two single-threaded passes; optimizers' parameter updates are
-  this operation.
-- `axpby(alpha, x, beta, y)`: y = alpha * x + beta * y in place (momentum-style updates).
+- `gemm(a, b)`: float32/float64 matrix products through Intel MKL, when the optional `mkl`
+  package is installed (`pip install ember[mkl]`): 2-D products, and stacks with the same
+  batch shape as one strided batch GEMM. MKL is the BLAS PyTorch's CPU wheels ship; its GEMM
+  is 1.3-1.5x faster than NumPy's OpenBLAS on the layer shapes of small networks (measured in
+  benchmarks/). Returns None where it does not apply (tiny or broadcast products, other
+  dtypes), and the caller uses `xp.matmul`. With MKL loaded, NumPy's OpenBLAS is limited to
+  one thread: two BLAS thread pools spinning on the same cores made a LeNet step 3x slower.
+- `gemm_into(a, b, c, beta)`: c = a @ b + beta * c on strided views, through MKL or NumPy's
+  OpenBLAS: the shifted-GEMM convolution reads and accumulates slices of larger buffers.
+- `axpy(alpha, x, y)`: y += alpha * x in place, one pass, multi-threaded by the BLAS; NumPy
+  needs a temporary and two single-threaded passes. Optimizer updates and gradient
+  accumulation are this operation. `axpby(alpha, x, beta, y)`: y = alpha * x + beta * y.
+  Both from 16K elements (below that NumPy's ufunc is cheaper than the call).
 
-Library: MKL's `libmkl_rt` when found, otherwise the OpenBLAS that NumPy's wheels bundle
-(its ILP64 `scipy_cblas_*64_` symbols) for axpy/axpby, otherwise nothing: every function then
-returns None/False and NumPy does the work. Only C-contiguous NumPy arrays of one float
-dtype take the BLAS path. EMBER_BLAS=numpy turns the whole module off, EMBER_BLAS=openblas
-skips MKL.
+Library: MKL's `libmkl_rt` when found, otherwise the OpenBLAS that NumPy's wheels bundle (its
+ILP64 `scipy_cblas_*64_` symbols) for everything but `gemm`, otherwise nothing: every function
+then returns None/False and NumPy does the work. EMBER_BLAS=numpy turns the module off,
+EMBER_BLAS=openblas skips MKL.
 """
 import ctypes
 import glob
@@ -35,7 +38,7 @@ class _Lib:
         self.index_t = index_t
         self.max_index = 2 ** (8 * ctypes.sizeof(index_t) - 1) - 1
         P = ctypes.c_void_p
-        self.gemm, self.axpy, self.axpby = {}, {}, {}
+        self.gemm, self.gemm_batch, self.axpy, self.axpby = {}, {}, {}, {}
         # keyed by NumPy's dtype char: 'f' float32 (BLAS 's'), 'd' float64 (BLAS 'd')
         for ch, b, real in (('f', 's', ctypes.c_float), ('d', 'd', ctypes.c_double)):
             self.axpy[ch] = self._bind(cdll, f'{prefix}cblas_{b}axpy{suffix}',
@@ -45,6 +48,10 @@ class _Lib:
             self.gemm[ch] = self._bind(cdll, f'{prefix}cblas_{b}gemm{suffix}',
                                        [ctypes.c_int] * 3 + [index_t] * 3 +
                                        [real, P, index_t, P, index_t, real, P, index_t])
+            self.gemm_batch[ch] = self._bind(cdll, f'{prefix}cblas_{b}gemm_batch_strided{suffix}',
+                                             [ctypes.c_int] * 3 + [index_t] * 3 +
+                                             [real, P, index_t, index_t, P, index_t, index_t,
+                                              real, P, index_t, index_t, index_t])
 
     @staticmethod
     def _bind(cdll, symbol, argtypes):
@@ -119,33 +126,67 @@ def _char(a):
     return a.dtype.char if type(a) is np.ndarray and a.dtype.char in 'fd' else None
 
 
+def _layout(shape, strides, itemsize):
+    """(transpose flag, leading dimension) describing a 2-D (m, n) operand of these strides
+    to a row-major BLAS, or None when neither dimension has unit stride."""
+    m, n = shape
+    s0, s1 = strides
+    if s1 == itemsize and s0 % itemsize == 0 and s0 >= n * itemsize:
+        return _NOTRANS, max(s0 // itemsize, 1)
+    if s0 == itemsize and s1 % itemsize == 0 and s1 >= m * itemsize:
+        return _TRANS, max(s1 // itemsize, 1)
+    return None
+
+
 def _operand(a):
-    """(array, transpose flag, leading dimension) for a row-major 2-D BLAS operand."""
-    it = a.itemsize
-    s0, s1 = a.strides
-    m, n = a.shape
-    if s1 == it and s0 % it == 0 and s0 >= n * it:
-        return a, _NOTRANS, s0 // it
-    if s0 == it and s1 % it == 0 and s1 >= m * it:
-        return a, _TRANS, s1 // it
-    return np.ascontiguousarray(a), _NOTRANS, n
+    """(array, transpose flag, leading dimension) for a 2-D BLAS operand (copied if need be)."""
+    lay = _layout(a.shape, a.strides, a.itemsize)
+    if lay is None:
+        a = np.ascontiguousarray(a)
+        lay = _NOTRANS, max(a.shape[1], 1)
+    return (a,) + lay
+
+
+def _batch_operand(a):
+    """(array, transpose flag, leading dimension, batch stride) for a (B, m, n) operand."""
+    lay = _layout(a.shape[1:], a.strides[1:], a.itemsize)
+    sb = a.strides[0]
+    if lay is None or sb < 0 or sb % a.itemsize:
+        a = np.ascontiguousarray(a)
+        lay, sb = (_NOTRANS, max(a.shape[2], 1)), a.strides[0]
+    return (a,) + lay + (sb // a.itemsize,)
+
+
+_TINY_GEMM = 4096      # multiply-adds; NumPy's OpenBLAS runs one thread beside MKL, no contention
 
 
 def gemm(a, b):
-    """a @ b for 2-D float arrays of one dtype through MKL, or None (use xp.matmul)."""
+    """a @ b through MKL for float arrays of one dtype: 2-D products, and stacks of matrices
+    with the same leading (batch) shape as one strided batch GEMM. None where it does not
+    apply (the caller uses xp.matmul)."""
     if _mkl is None:
         return None
     ch = _char(a)
-    if ch is None or _char(b) != ch or a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[0]:
+    if ch is None or _char(b) != ch or a.ndim < 2 or a.ndim != b.ndim or a.shape[-1] != b.shape[-2]:
         return None
-    (M, K), N = a.shape, b.shape[1]
-    if M == 0 or N == 0 or K == 0 or max(M, N, K) > _mkl.max_index:
-        return None
-    a, ta, lda = _operand(a)
-    b, tb, ldb = _operand(b)
-    out = np.empty((M, N), a.dtype)
-    _mkl.gemm[ch](_LAYOUT_ROW, ta, tb, M, N, K, 1.0, a.ctypes.data, max(lda, 1),
-                  b.ctypes.data, max(ldb, 1), 0.0, out.ctypes.data, N)
+    (M, K), N = a.shape[-2:], b.shape[-1]
+    if M * N * K < _TINY_GEMM or max(M, N, K) > _mkl.max_index:
+        return None                 # tiny (or empty): NumPy's single-threaded call is cheaper
+    if a.ndim == 2:
+        a, ta, lda = _operand(a)
+        b, tb, ldb = _operand(b)
+        out = np.empty((M, N), a.dtype)
+        _mkl.gemm[ch](_LAYOUT_ROW, ta, tb, M, N, K, 1.0, a.ctypes.data, lda,
+                      b.ctypes.data, ldb, 0.0, out.ctypes.data, N)
+        return out
+    lead = a.shape[:-2]
+    if lead != b.shape[:-2] or _mkl.gemm_batch[ch] is None or 0 in lead:
+        return None                                         # broadcast batches: NumPy
+    a, ta, lda, sa = _batch_operand(a.reshape((-1, M, K)))
+    b, tb, ldb, sb = _batch_operand(b.reshape((-1, K, N)))
+    out = np.empty(lead + (M, N), a.dtype)
+    _mkl.gemm_batch[ch](_LAYOUT_ROW, ta, tb, M, N, K, 1.0, a.ctypes.data, lda, sa,
+                        b.ctypes.data, ldb, sb, 0.0, out.ctypes.data, N, M * N, a.shape[0])
     return out
 
 
@@ -165,8 +206,8 @@ def gemm_into(a, b, c, beta=0.0):
         raise ValueError(f'gemm_into: unsupported operands {a.shape} {b.shape} -> {c.shape}')
     a, ta, lda = _operand(a)
     b, tb, ldb = _operand(b)
-    _gemm_lib.gemm[ch](_LAYOUT_ROW, ta, tb, M, N, K, 1.0, a.ctypes.data, max(lda, 1),
-                       b.ctypes.data, max(ldb, 1), beta, c.ctypes.data,
+    _gemm_lib.gemm[ch](_LAYOUT_ROW, ta, tb, M, N, K, 1.0, a.ctypes.data, lda,
+                       b.ctypes.data, ldb, beta, c.ctypes.data,
                        max(c.strides[0] // c.itemsize, N, 1))
 
 

@@ -50,16 +50,40 @@ def test_gemm_declines_what_it_does_not_handle():
     assert _blas.gemm(a, a.astype('float64')) is None                         # mixed dtypes
     assert _blas.gemm(a, a[:10]) is None                                      # mismatched (NumPy raises)
     assert _blas.gemm(a[:, :0], a[:0, :]) is None                             # empty contraction
-    assert _blas.gemm(a[None], a[None]) is None                               # batched
+    assert _blas.gemm(a[None], np.stack([a, a])) is None                      # broadcast batch
+    assert _blas.gemm(a[None], a) is None                                     # mixed ranks
+
+
+@needs_mkl
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+def test_batched_gemm_matches_numpy_for_batch_layouts(dtype):
+    r = np.random.default_rng(11)
+    a = r.standard_normal((2, 3, 40, 30)).astype(dtype)
+    b = r.standard_normal((2, 3, 30, 20)).astype(dtype)
+    variants = {
+        'contiguous': (a, b),
+        'transposed matrices': (np.ascontiguousarray(a.swapaxes(-1, -2)).swapaxes(-1, -2),
+                                np.ascontiguousarray(b.swapaxes(-1, -2)).swapaxes(-1, -2)),
+        'permuted batch dims': (np.ascontiguousarray(a.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3), b),
+        'strided rows': (a[:, :, ::2], b),
+        'one batch dim': (a[0], b[0]),
+    }
+    tol = 1e-4 if dtype == 'float32' else 1e-10
+    for name, (x, y) in variants.items():
+        out = _blas.gemm(x, y)
+        assert out is not None and out.shape == x.shape[:-1] + y.shape[-1:], name
+        np.testing.assert_allclose(out, x.astype('float64') @ y, rtol=tol, atol=tol, err_msg=name)
 
 
 @needs_mkl
 def test_gemm_small_and_degenerate_shapes():
-    # every float GEMM goes to MKL (one BLAS thread pool), down to 1x1 and vector-shaped products
-    for m, k, n in [(1, 1, 1), (4, 4, 4), (1, 300, 1), (300, 1, 2), (2, 3, 500)]:
+    # vector-shaped products go to MKL; tiny ones are left to NumPy (None)
+    for m, k, n in [(1, 300, 20), (300, 1, 20), (2, 3, 1000), (64, 64, 1)]:
         a = RNG.standard_normal((m, k)).astype('float32')
         b = RNG.standard_normal((k, n)).astype('float32')
         np.testing.assert_allclose(_blas.gemm(a, b), a @ b, rtol=1e-5, atol=1e-5)
+    for m, k, n in [(1, 1, 1), (4, 4, 4), (0, 5, 5)]:
+        assert _blas.gemm(np.ones((m, k), 'float32'), np.ones((k, n), 'float32')) is None
 
 
 @needs_level1
