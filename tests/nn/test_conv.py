@@ -329,6 +329,12 @@ SHIFT_CASES = [
     (2, dict()),
     (1, dict(padding=3, dilation=2)),
     (3, dict(padding=1)),
+    (2, dict(stride=2, padding=1)),                       # strided: the phase decomposition
+    (2, dict(stride=(2, 1), padding=(1, 0), dilation=(1, 2))),
+    (2, dict(stride=3)),
+    (2, dict(stride=(3, 2), padding=(2, 1), dilation=2)),
+    (1, dict(stride=2, padding=2, dilation=3)),
+    (3, dict(stride=2, padding=1)),
 ]
 
 
@@ -350,7 +356,9 @@ def test_conv_shift_path_matches_torch(nd, kw, dtype, monkeypatch):
 
 
 @pytest.mark.parametrize('kw', [dict(), dict(padding=1), dict(padding=2, dilation=2),
-                                dict(padding=1, output_padding=0)])
+                                dict(padding=1, output_padding=0), dict(stride=2, padding=1),
+                                dict(stride=2, padding=1, output_padding=1),
+                                dict(stride=(3, 2), output_padding=(2, 1), dilation=(1, 2))])
 def test_conv_transpose_shift_path_matches_torch(kw):
     parity(lambda lib, x, w, b: F(lib).conv_transpose2d(x, w, b, **kw),
            rand(2, 9, 5, 6), rand(9, 8, 3, 3), rand(8), atol=1e-10, rtol=1e-10)
@@ -363,6 +371,10 @@ def test_conv_shift_path_gradcheck():
     fn = lambda x, w, b: F_.conv2d(x, w, b, padding=(1, 2), dilation=(1, 2))  # noqa: E731
     assert gradcheck(fn, (x, w, b))
     assert gradgradcheck(fn, (x, w, b))
+    x2 = _t(1, 8, 7, 6)
+    fn = lambda x, w, b: F_.conv2d(x, w, b, stride=2, padding=1)  # noqa: E731
+    assert gradcheck(fn, (x2, w, b))
+    assert gradgradcheck(fn, (x2, w, b))
 
 
 def test_conv_shift_path_numpy_fallback_agrees(monkeypatch):

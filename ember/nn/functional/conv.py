@@ -116,15 +116,15 @@ def _bn_to_nb(y, N, groups, Cg, L):
 
 
 def _shift_ok(x, w, stride, lo, hi, groups, L, dilation):
-    """Whether _conv_shift serves this stride-1 convolution with output size L."""
-    return (min(lo + hi) >= 0 and _conv_shift.usable(x, w, stride, groups, min(w.shape[:2]))
-            and _conv_shift.worthwhile(L, w.shape[2:], dilation))
+    """Whether _conv_shift serves this convolution with output size L."""
+    return (min(lo + hi) >= 0 and _conv_shift.usable(x, w, groups, min(w.shape[:2]))
+            and _conv_shift.worthwhile(L, w.shape[2:], stride, dilation))
 
 
 def _conv_fwd(xp, x, w, b, stride, lo, hi, dilation, groups):
     L = _conv_out_size([s + l + h for s, l, h in zip(x.shape[2:], lo, hi)], w.shape[2:], stride, dilation)
     if _shift_ok(x, w, stride, lo, hi, groups, L, dilation):
-        return _conv_shift.forward(x, w, b, lo, hi, dilation)
+        return _conv_shift.forward(x, w, b, stride, lo, hi, dilation)
     N = x.shape[0]
     O = w.shape[0]
     K = w.shape[2:]
@@ -147,7 +147,7 @@ def _nb_to_bn(xp, x, groups):
 
 def _convT_fwd(xp, x, w, b, stride, lo, dilation, groups, S):
     if _shift_ok(x, w, stride, lo, (), groups, x.shape[2:], dilation):
-        y = _conv_shift.input_grad(x, w, lo, dilation, S)
+        y = _conv_shift.input_grad(x, w, stride, lo, dilation, S)
         if y is not None:
             if b is not None:
                 y += b.reshape((-1,) + (1,) * len(S))
@@ -167,9 +167,9 @@ def _convT_fwd(xp, x, w, b, stride, lo, dilation, groups, S):
 def _conv_wgrad(xp, x, gy, wshape, stride, lo, hi, dilation, groups):
     """d(sum gy * conv(x, w))/dw: one GEMM per group contracting batch and pixels together."""
     K = tuple(wshape[2:])
-    if min(lo + hi) >= 0 and _conv_shift.usable(x, gy, stride, groups, min(wshape[:2])) \
-            and _conv_shift.worthwhile(gy.shape[2:], K, dilation):
-        return _conv_shift.weight_grad(x, gy, K, lo, hi, dilation)
+    if min(lo + hi) >= 0 and _conv_shift.usable(x, gy, groups, min(wshape[:2])) \
+            and _conv_shift.worthwhile(gy.shape[2:], K, stride, dilation):
+        return _conv_shift.weight_grad(x, gy, K, stride, lo, hi, dilation)
     L = gy.shape[2:]
     a = _pad_input(xp, x, lo, hi)
     cols = _im2col_t(xp, a, K, L, stride, dilation, groups)           # (g, CgK, N*L)
