@@ -23,17 +23,11 @@ output gradient laid out on the grid. Used for one group, float32/float64 NumPy 
 BLAS that `ember._blas.gemm_into` can reach; `conv.py` keeps im2col for everything else.
 """
 import itertools
+from math import prod as _prod
 
 import numpy as np
 
 from ... import _blas
-
-
-def _prod(seq):
-    p = 1
-    for s in seq:
-        p *= s
-    return p
 
 
 def usable(a, w, groups, channels):

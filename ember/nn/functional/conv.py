@@ -7,6 +7,10 @@ All dimensionalities share three array kernels written for N spatial dims:
   adding strided slices; never over pixels or batch items);
 - `_conv_wgrad`: the weight gradient, im2col again and one matmul contracting batch and pixels.
 
+Single-group float convolutions with 8+ channels skip im2col: each kernel computes the same
+result as shifted GEMMs over the padded grid (`_conv_shift.py`), which is faster and needs
+no column buffer; the kernels here fall back to im2col/col2im for everything else.
+
 Three Functions wrap them (`_Conv`, `_ConvT`, `_ConvWgrad`). Each one's backward is written
 with the other two, so gradients of any order are available (create_graph=True). Padding is
 kept as (lo, hi) per dimension internally, so padding='same' may be asymmetric as in torch.
