@@ -182,6 +182,8 @@ def gemm(a, b):
     lead = a.shape[:-2]
     if lead != b.shape[:-2] or _mkl.gemm_batch[ch] is None or 0 in lead:
         return None                                         # broadcast batches: NumPy
+    if all(n == 1 for n in lead):       # one matrix: the 2-D call (MKL's batch API threads
+        return gemm(a.reshape(M, K), b.reshape(K, N)).reshape(lead + (M, N))   # over the batch)
     a, ta, lda, sa = _batch_operand(a.reshape((-1, M, K)))
     b, tb, ldb, sb = _batch_operand(b.reshape((-1, K, N)))
     out = np.empty(lead + (M, N), a.dtype)

@@ -67,6 +67,7 @@ def test_batched_gemm_matches_numpy_for_batch_layouts(dtype):
         'permuted batch dims': (np.ascontiguousarray(a.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3), b),
         'strided rows': (a[:, :, ::2], b),
         'one batch dim': (a[0], b[0]),
+        'a single matrix': (a[:1, :1], b[:1, :1]),
     }
     tol = 1e-4 if dtype == 'float32' else 1e-10
     for name, (x, y) in variants.items():

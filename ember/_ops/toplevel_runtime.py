@@ -1,6 +1,6 @@
 """torch.* runtime settings and interop: thread counts, default device, determinism flags,
 matmul precision, DLPack/buffer interop, compile/vmap stand-ins and autocast state."""
-from .. import _dtype as D
+from .. import _blas, _dtype as D
 from .._tensor import Tensor
 
 
@@ -58,7 +58,6 @@ def set_num_threads(int):
     if n <= 0:
         raise RuntimeError("set_num_threads expects a positive integer")
     _Settings.num_threads = n
-    from .. import _blas
     _blas.set_num_threads(n)
     try:
         from threadpoolctl import threadpool_limits

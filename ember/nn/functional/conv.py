@@ -103,13 +103,6 @@ def _col2im(xp, cols, C, L, K, stride, dilation, lo, S, batch_first=True):
     return out
 
 
-def _group_matmul(xp, a, b):
-    """(g, m, k) @ (g, k, n) per group; a single group is one 2-D GEMM (MKL when available)."""
-    if a.shape[0] == 1:
-        return _mm_arrays(a[0], b[0])[None]
-    return xp.matmul(a, b)
-
-
 def _conv_out_size(padded, K, stride, dilation):
     return tuple((p - d * (k - 1) - 1) // s + 1 for p, k, s, d in zip(padded, K, stride, dilation))
 
@@ -119,15 +112,16 @@ def _bn_to_nb(y, N, groups, Cg, L):
     return y.reshape(groups, Cg, N, L).transpose(2, 0, 1, 3).reshape(N, groups * Cg, L)
 
 
-def _shift_ok(x, w, stride, lo, hi, groups, L, dilation):
-    """Whether _conv_shift serves this convolution with output size L."""
-    return (min(lo + hi) >= 0 and _conv_shift.usable(x, w, groups, min(w.shape[:2]))
-            and _conv_shift.worthwhile(L, w.shape[2:], stride, dilation))
+def _shift_ok(x, other, wshape, L, stride, lo, hi, dilation, groups):
+    """Whether _conv_shift serves this convolution (weight shape wshape, output size L);
+    `other` is the second array operand (weight or output gradient)."""
+    return (min(lo + hi) >= 0 and _conv_shift.usable(x, other, groups, min(wshape[:2]))
+            and _conv_shift.worthwhile(L, wshape[2:], stride, dilation))
 
 
 def _conv_fwd(xp, x, w, b, stride, lo, hi, dilation, groups):
     L = _conv_out_size([s + l + h for s, l, h in zip(x.shape[2:], lo, hi)], w.shape[2:], stride, dilation)
-    if _shift_ok(x, w, stride, lo, hi, groups, L, dilation):
+    if _shift_ok(x, w, w.shape, L, stride, lo, hi, dilation, groups):
         return _conv_shift.forward(x, w, b, stride, lo, hi, dilation)
     N = x.shape[0]
     O = w.shape[0]
@@ -135,7 +129,7 @@ def _conv_fwd(xp, x, w, b, stride, lo, hi, dilation, groups):
     a = _pad_input(xp, x, lo, hi)
     out = _conv_out_size(a.shape[2:], K, stride, dilation)
     cols = _im2col_t(xp, a, K, out, stride, dilation, groups)          # (g, CgK, N*L)
-    y = _group_matmul(xp, w.reshape(groups, O // groups, -1), cols)          # (g, Og, N*L)
+    y = _mm_arrays(w.reshape(groups, O // groups, -1), cols)          # (g, Og, N*L)
     y = _bn_to_nb(y, N, groups, O // groups, _prod(out)).reshape((N, O) + out)
     if b is not None:
         y += b.reshape((O,) + (1,) * len(K))
@@ -150,7 +144,7 @@ def _nb_to_bn(xp, x, groups):
 
 
 def _convT_fwd(xp, x, w, b, stride, lo, dilation, groups, S):
-    if _shift_ok(x, w, stride, lo, (), groups, x.shape[2:], dilation):
+    if _shift_ok(x, w, w.shape, x.shape[2:], stride, lo, (), dilation, groups):
         y = _conv_shift.input_grad(x, w, stride, lo, dilation, S)
         if y is not None:
             if b is not None:
@@ -161,7 +155,7 @@ def _convT_fwd(xp, x, w, b, stride, lo, dilation, groups, S):
     K = w.shape[2:]
     Cout = w.shape[1] * groups
     wm = w.reshape(groups, Cin // groups, -1).swapaxes(1, 2)          # (g, CoK, Cig)
-    cols = _group_matmul(xp, wm, _nb_to_bn(xp, x, groups))                    # (g, CoK, N*L)
+    cols = _mm_arrays(wm, _nb_to_bn(xp, x, groups))                    # (g, CoK, N*L)
     y = _col2im(xp, cols, Cout, L, K, stride, dilation, lo, S, batch_first=False)
     if b is not None:
         y += b.reshape((Cout,) + (1,) * len(K))
@@ -171,13 +165,12 @@ def _convT_fwd(xp, x, w, b, stride, lo, dilation, groups, S):
 def _conv_wgrad(xp, x, gy, wshape, stride, lo, hi, dilation, groups):
     """d(sum gy * conv(x, w))/dw: one GEMM per group contracting batch and pixels together."""
     K = tuple(wshape[2:])
-    if min(lo + hi) >= 0 and _conv_shift.usable(x, gy, groups, min(wshape[:2])) \
-            and _conv_shift.worthwhile(gy.shape[2:], K, stride, dilation):
+    if _shift_ok(x, gy, wshape, gy.shape[2:], stride, lo, hi, dilation, groups):
         return _conv_shift.weight_grad(x, gy, K, stride, lo, hi, dilation)
     L = gy.shape[2:]
     a = _pad_input(xp, x, lo, hi)
     cols = _im2col_t(xp, a, K, L, stride, dilation, groups)           # (g, CgK, N*L)
-    gw = _group_matmul(xp, _nb_to_bn(xp, gy, groups), cols.swapaxes(1, 2))   # (g, Og, CgK)
+    gw = _mm_arrays(_nb_to_bn(xp, gy, groups), cols.swapaxes(1, 2))   # (g, Og, CgK)
     return gw.reshape(wshape)
 
 
